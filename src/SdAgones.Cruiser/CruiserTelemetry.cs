@@ -1,0 +1,28 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+
+namespace SdAgones.Cruiser;
+
+/// <summary>The cruiser's one ActivitySource and one Meter, named <c>SdAgones.Cruiser</c>.</summary>
+public sealed class CruiserTelemetry : IDisposable
+{
+    public const string Name = "SdAgones.Cruiser";
+    public static readonly ActivitySource Source = new(Name);
+    private readonly Meter meter;
+
+    public CruiserTelemetry(IMeterFactory meters)
+    {
+        meter = meters.Create(Name);
+        Reclaims = meter.CreateCounter<long>("sdagones.reclaims", "{runtime}", "Runtimes given back, by reason (idle, gone, orphan)");
+        ReclaimLag = meter.CreateHistogram<double>("sdagones.reclaim.lag", "s", "Time from a session's idle deadline to its release");
+        SessionsExamined = meter.CreateHistogram<long>("sdagones.cruiser.sessions_examined", "{session}", "Sessions looked at in one idle pass");
+        PassDuration = meter.CreateHistogram<double>("sdagones.cruiser.pass.duration", "s", "Duration of one idle pass");
+    }
+
+    public Counter<long> Reclaims { get; }
+    public Histogram<double> ReclaimLag { get; }
+    public Histogram<long> SessionsExamined { get; }
+    public Histogram<double> PassDuration { get; }
+
+    public void Dispose() => meter.Dispose();
+}

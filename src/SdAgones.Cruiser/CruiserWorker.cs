@@ -1,0 +1,64 @@
+using Microsoft.Extensions.Options;
+using SdAgones.Cruiser.Idle;
+using SdAgones.Cruiser.Leadership;
+using SdAgones.Cruiser.Reconciliation;
+using SdAgones.Runtimes.Sessions;
+
+namespace SdAgones.Cruiser;
+
+/// <summary>
+/// The cruiser's loop: hold the lease, then run an idle pass every <c>Idle:CheckInterval</c> and reconcile every
+/// <c>Reconcile:Interval</c>. A failed pass is logged and retried on the next tick; it never stops the loop.
+/// </summary>
+public sealed partial class CruiserWorker(
+    CruiserLease lease,
+    IdleReaper reaper,
+    Reconciler reconciler,
+    IOptions<IdleOptions> idle,
+    IOptions<ReconcileOptions> reconcile,
+    TimeProvider time,
+    ILogger<CruiserWorker> logger) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var nextReconcile = DateTimeOffset.MinValue;
+        using var timer = new PeriodicTimer(idle.Value.CheckInterval, time);
+        try
+        {
+            do
+            {
+                if (!await lease.TryHoldAsync())
+                {
+                    continue;
+                }
+
+                try
+                {
+                    if (time.GetUtcNow() >= nextReconcile)
+                    {
+                        await reconciler.RunAsync(stoppingToken);
+                        nextReconcile = time.GetUtcNow() + reconcile.Value.Interval;
+                    }
+
+                    await reaper.RunPassAsync(stoppingToken);
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    LogPassFailed(ex.Message);
+                }
+            }
+            while (await timer.WaitForNextTickAsync(stoppingToken));
+        }
+        catch (OperationCanceledException)
+        {
+            // stopping
+        }
+        finally
+        {
+            await lease.ReleaseAsync();
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Cruiser pass failed: {Reason}; retrying next tick")]
+    private partial void LogPassFailed(string reason);
+}

@@ -1,0 +1,42 @@
+using System.Text.Json;
+using SdAgones.Runtimes.Agones;
+using SdAgones.Runtimes.Sessions;
+
+namespace SdAgones.Cruiser.Idle;
+
+/// <summary>
+/// Is a generation running? The agent's report (a GameServer annotation) when it is there; otherwise the WebUI's own
+/// <c>/sdapi/v1/progress</c>. A runtime that does not answer is not busy.
+/// </summary>
+public sealed class BusyProbe(AgonesClient agones, IHttpClientFactory httpClients)
+{
+    public const string HttpClientName = "busy-probe";
+
+    public async Task<bool> IsBusyAsync(RuntimeSession session, CancellationToken ct)
+    {
+        var server = await agones.GetGameServerAsync(session.Runtime, ct);
+        if (server?.Metadata.Annotations is { } annotations && annotations.TryGetValue(AgonesApi.BusyAnnotation, out var busy))
+        {
+            return busy == "true";
+        }
+
+        try
+        {
+            using var response = await httpClients.CreateClient(HttpClientName).GetAsync(new Uri(session.Target, "sdapi/v1/progress"), ct);
+            if (!response.IsSuccessStatusCode)
+            {
+                return false;
+            }
+
+            using var json = await JsonDocument.ParseAsync(await response.Content.ReadAsStreamAsync(ct), cancellationToken: ct);
+            var root = json.RootElement;
+            var jobs = root.TryGetProperty("state", out var state) && state.TryGetProperty("job_count", out var count) && count.TryGetInt32(out var n) ? n : 0;
+            var progress = root.TryGetProperty("progress", out var p) && p.TryGetDouble(out var value) ? value : 0;
+            return jobs > 0 || progress > 0;
+        }
+        catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException or JsonException)
+        {
+            return false;
+        }
+    }
+}

@@ -1,0 +1,118 @@
+using System.Diagnostics;
+using Microsoft.Extensions.Options;
+using SdAgones.Runtimes.Agones;
+using SdAgones.Runtimes.Sessions;
+
+namespace SdAgones.Cruiser.Idle;
+
+/// <summary>
+/// Gives back runtimes idle past the timeout. A pass reads only the expired part of the last-seen index, so its cost
+/// grows with the sessions that expired, not with all sessions. Busy runtimes are bumped, not reclaimed; activity
+/// that lands before the atomic compare-and-delete wins.
+/// </summary>
+public sealed partial class IdleReaper(
+    SessionStore store,
+    AgonesClient agones,
+    BusyProbe busy,
+    IOptions<IdleOptions> options,
+    TimeProvider time,
+    CruiserTelemetry telemetry,
+    ILogger<IdleReaper> logger)
+{
+    private const int BatchSize = 100;
+    public const string ReclaimedNotice = "Your runtime was given back after {0} without activity; you are getting a fresh one.";
+
+    /// <summary>One pass; returns how many runtimes were reclaimed.</summary>
+    public async Task<int> RunPassAsync(CancellationToken ct)
+    {
+        using var activity = CruiserTelemetry.Source.StartActivity("idle.pass");
+        var started = Stopwatch.GetTimestamp();
+        var now = time.GetUtcNow();
+        var deadline = now - options.Value.Timeout;
+        var examined = 0;
+        var reclaimed = 0;
+        var skipped = new HashSet<string>(StringComparer.Ordinal);
+
+        while (!ct.IsCancellationRequested)
+        {
+            var expired = (await store.IdleSinceAsync(deadline, BatchSize + skipped.Count))
+                .Where(e => !skipped.Contains(e.User)).ToList();
+            if (expired.Count == 0)
+            {
+                break;
+            }
+
+            foreach (var (user, lastSeen) in expired)
+            {
+                examined++;
+                switch (await ReclaimOneAsync(user, lastSeen, deadline, now, ct))
+                {
+                    case true:
+                        reclaimed++;
+                        break;
+                    case false:
+                        skipped.Add(user);
+                        break;
+                }
+            }
+        }
+
+        telemetry.SessionsExamined.Record(examined);
+        telemetry.PassDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds);
+        activity?.SetTag("examined", examined);
+        activity?.SetTag("reclaimed", reclaimed);
+        return reclaimed;
+    }
+
+    /// <summary>True: reclaimed. False: kept (busy, or the reclaim failed) and not to be looked at again this pass.
+    /// Null: the entry left the expired range (bumped or removed).</summary>
+    private async Task<bool?> ReclaimOneAsync(string user, DateTimeOffset lastSeen, DateTimeOffset deadline, DateTimeOffset now, CancellationToken ct)
+    {
+        try
+        {
+            var session = await store.GetAsync(user);
+            if (session is null)
+            {
+                await store.ForgetLastSeenAsync(user); // an index entry with no session behind it
+                return null;
+            }
+
+            if (await busy.IsBusyAsync(session, ct))
+            {
+                await store.TouchAsync(user, now);
+                LogBusy(user, session.Runtime);
+                return null;
+            }
+
+            if (!await store.RemoveIfIdleAsync(user, session.Runtime, deadline))
+            {
+                return null; // activity won the race
+            }
+
+            var idleFor = options.Value.Timeout;
+            await store.SetNoticeAsync(user, string.Format(System.Globalization.CultureInfo.InvariantCulture, ReclaimedNotice, Describe(idleFor)));
+            await agones.DeleteGameServerAsync(session.Runtime, ct);
+            telemetry.Reclaims.Add(1, new KeyValuePair<string, object?>("reason", "idle"));
+            telemetry.ReclaimLag.Record(Math.Max(0, (time.GetUtcNow() - (lastSeen + idleFor)).TotalSeconds));
+            LogReclaimed(user, session.Runtime, (now - lastSeen).TotalSeconds);
+            return true;
+        }
+        catch (Exception ex) when (ex is StackExchange.Redis.RedisException or HttpRequestException or k8s.Autorest.HttpOperationException)
+        {
+            LogReclaimFailed(user, ex.Message);
+            return false;
+        }
+    }
+
+    private static string Describe(TimeSpan span) =>
+        span.TotalMinutes >= 1 ? $"{span.TotalMinutes:0.#} minutes" : $"{span.TotalSeconds:0} seconds";
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Reclaimed runtime {Runtime} of {User}, idle for {IdleSeconds:F0} s")]
+    private partial void LogReclaimed(string user, string runtime, double idleSeconds);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Runtime {Runtime} of {User} is generating: kept and bumped")]
+    private partial void LogBusy(string user, string runtime);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not reclaim the runtime of {User}: {Reason}; next pass retries")]
+    private partial void LogReclaimFailed(string user, string reason);
+}

@@ -1,0 +1,9 @@
+using SdAgones.Cruiser;
+
+var builder = WebApplication.CreateBuilder(args);
+builder.AddServiceDefaults();
+builder.AddCruiser();
+
+var app = builder.Build();
+app.MapDefaultEndpoints();
+app.Run();

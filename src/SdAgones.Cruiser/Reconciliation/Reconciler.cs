@@ -1,0 +1,107 @@
+using System.Globalization;
+using Microsoft.Extensions.Options;
+using SdAgones.Runtimes.Agones;
+using SdAgones.Runtimes.Sessions;
+
+namespace SdAgones.Cruiser.Reconciliation;
+
+/// <summary>
+/// Makes the cache agree with Agones, the source of truth. Sessions whose GameServer is gone or failing are dropped.
+/// Allocated GameServers nobody's session points at are orphans (a gateway died mid-allocation, a duplicate) and are
+/// shut down after a grace period — unless the cache itself lost its data (its epoch mark is missing), in which
+/// case the sessions are rebuilt from the GameServers' annotations. Safe to rerun.
+/// </summary>
+public sealed partial class Reconciler(
+    SessionStore store,
+    AgonesClient agones,
+    IOptions<ReconcileOptions> options,
+    TimeProvider time,
+    CruiserTelemetry telemetry,
+    ILogger<Reconciler> logger)
+{
+    private readonly string epoch = Guid.NewGuid().ToString("N");
+
+    public sealed record Result(int Dropped, int Orphans, int Rebuilt, int StaleQueueEntries);
+
+    public async Task<Result> RunAsync(CancellationToken ct)
+    {
+        using var activity = CruiserTelemetry.Source.StartActivity("reconcile");
+        var now = time.GetUtcNow();
+        var cacheLostData = await store.EpochAsync() is null;
+        var servers = (await agones.ListGameServersAsync($"{AgonesApi.FleetLabel}={agones.FleetName}", ct)).Items
+            .ToDictionary(s => s.Name, StringComparer.Ordinal);
+        var sessions = await store.ListAsync();
+
+        var dropped = 0;
+        var bound = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var view in sessions)
+        {
+            var session = view.Session;
+            if (servers.TryGetValue(session.Runtime, out var server) && server.State is { } state && GameServerLifecycle.IsServing(state)
+                && server.AllocatedUser == session.User)
+            {
+                bound.Add(session.Runtime);
+                continue;
+            }
+
+            if (await store.RemoveAsync(session.User, session.Runtime))
+            {
+                dropped++;
+                telemetry.Reclaims.Add(1, new KeyValuePair<string, object?>("reason", "gone"));
+                LogDropped(session.User, session.Runtime);
+            }
+        }
+
+        var orphans = 0;
+        var rebuilt = 0;
+        var users = sessions.Select(v => v.Session.User).ToHashSet(StringComparer.Ordinal);
+        foreach (var server in servers.Values.Where(s => s.State == GameServerState.Allocated && !bound.Contains(s.Name)))
+        {
+            var user = server.AllocatedUser;
+            if (cacheLostData && user is not null && !users.Contains(user) && RuntimeAddress.WebUI(server) is { } target)
+            {
+                await store.BindAsync(new RuntimeSession(user, server.Name, target, AllocatedAt(server) ?? now, server.Status?.NodeName));
+                users.Add(user);
+                rebuilt++;
+                LogRebuilt(user, server.Name);
+                continue;
+            }
+
+            if (now - (AllocatedAt(server) ?? now) < options.Value.OrphanGrace)
+            {
+                continue;
+            }
+
+            // The person may have been bound to it between our two reads: check once more, then shut it down.
+            if (user is not null && await store.GetAsync(user) is { } current && current.Runtime == server.Name)
+            {
+                continue;
+            }
+
+            await agones.DeleteGameServerAsync(server.Name, ct);
+            orphans++;
+            telemetry.Reclaims.Add(1, new KeyValuePair<string, object?>("reason", "orphan"));
+            LogOrphan(server.Name, user ?? "nobody");
+        }
+
+        await store.MarkEpochAsync(epoch);
+        var stale = await store.DropStaleQueueEntriesAsync(now - options.Value.QueueEntryTtl);
+        return new Result(dropped, orphans, rebuilt, stale);
+    }
+
+    private static DateTimeOffset? AllocatedAt(GameServer server) =>
+        server.Metadata.Annotations is { } a
+        && (a.TryGetValue(AgonesApi.AllocatedAtAnnotation, out var at) || a.TryGetValue("agones.dev/last-allocated", out at))
+        && DateTimeOffset.TryParse(at, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var parsed)
+            ? parsed
+            : null;
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Session of {User} pointed at {Runtime}, which is gone: dropped")]
+    private partial void LogDropped(string user, string runtime);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Orphaned runtime {Runtime} (allocated to {User}, no session): shut down")]
+    private partial void LogOrphan(string runtime, string user);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Cache lost its data: session of {User} rebuilt from runtime {Runtime}")]
+    private partial void LogRebuilt(string user, string runtime);
+}

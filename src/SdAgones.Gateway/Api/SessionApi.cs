@@ -1,0 +1,145 @@
+using Microsoft.Extensions.Options;
+using SdAgones.Gateway.Identity;
+using SdAgones.Gateway.Sessions;
+using SdAgones.Runtimes.Agones;
+using SdAgones.Runtimes.Sessions;
+using StackExchange.Redis;
+
+namespace SdAgones.Gateway.Api;
+
+/// <summary>The gateway's own API under <c>/_sd/api/</c>: a person's session, giving it back, and the admin view.</summary>
+internal static class SessionApi
+{
+    public static WebApplication MapSessionApi(this WebApplication app)
+    {
+        var api = app.MapGroup("/_sd/api");
+        api.MapGet("/session", async (HttpContext context, SessionStore store, GameServerWatcher watcher, IOptions<IdleOptions> idle) =>
+            await WithPersonAsync(context, async user =>
+            {
+                var session = await store.GetAsync(user);
+                var lastSeen = session is null ? null : await store.LastSeenAsync(user);
+                var position = session is null ? await store.QueuePositionAsync(user) : null;
+                var server = session is null ? null : watcher.Find(session.Runtime);
+                return Results.Json(new
+                {
+                    user,
+                    runtime = session?.Runtime,
+                    state = session is not null ? "ready" : position is not null ? "waiting" : "none",
+                    allocatedAt = session?.AllocatedAt,
+                    lastSeen,
+                    reclaimAt = lastSeen + idle.Value.Timeout,
+                    busy = IsBusy(server),
+                    node = session?.Node,
+                    queuePosition = position,
+                    notice = await store.PeekNoticeAsync(user),
+                });
+            }));
+        api.MapPost("/session/release", async (HttpContext context, SessionStore store, RuntimeReleaser releaser, SessionDirectory directory) =>
+            await WithPersonAsync(context, async user =>
+            {
+                directory.Forget(user);
+                var session = await store.GetAsync(user);
+                var released = session is not null && await releaser.ReleaseAsync(session, notice: null, context.RequestAborted);
+                return Results.Json(new { user, released, runtime = session?.Runtime });
+            }));
+        api.MapGet("/wait", async (HttpContext context, PersonResolver identity, WaitingRoom.WaitingRoom room) =>
+        {
+            var who = await identity.ResolveAsync(context.Request);
+            if (who.User is null)
+            {
+                await Unauthorized(who.Error).ExecuteAsync(context);
+                return;
+            }
+
+            await room.StreamAsync(context, who.User);
+        });
+
+        var admin = api.MapGroup("/admin");
+        admin.MapGet("/sessions", async (HttpContext context, SessionStore store, GameServerWatcher watcher, IOptions<IdleOptions> idle) =>
+            await WithAdminAsync(context, async _ =>
+            {
+                var sessions = await store.ListAsync();
+                var queue = await store.QueueAsync();
+                var servers = watcher.All.ToList();
+                return Results.Json(new
+                {
+                    sessions = sessions.Select(v => new
+                    {
+                        user = v.Session.User,
+                        runtime = v.Session.Runtime,
+                        node = v.Session.Node,
+                        allocatedAt = v.Session.AllocatedAt,
+                        lastSeen = v.LastSeen,
+                        reclaimAt = v.LastSeen + idle.Value.Timeout,
+                        busy = IsBusy(watcher.Find(v.Session.Runtime)),
+                        state = watcher.Find(v.Session.Runtime)?.State?.ToString(),
+                    }),
+                    queue,
+                    fleet = new
+                    {
+                        ready = servers.Count(s => s.State == GameServerState.Ready),
+                        allocated = servers.Count(s => s.State == GameServerState.Allocated),
+                        starting = servers.Count(s => s.State is GameServerState.Creating or GameServerState.Starting or GameServerState.Scheduled or GameServerState.RequestReady),
+                        total = servers.Count,
+                    },
+                });
+            }));
+        admin.MapPost("/sessions/{user}/release", async (HttpContext context, string user, SessionStore store, RuntimeReleaser releaser, SessionDirectory directory) =>
+            await WithAdminAsync(context, async admin =>
+            {
+                var target = user.Trim().ToLowerInvariant();
+                directory.Forget(target);
+                var session = await store.GetAsync(target);
+                if (session is null)
+                {
+                    return Results.Json(new { error = "not_found", detail = $"{target} has no runtime" }, statusCode: StatusCodes.Status404NotFound);
+                }
+
+                var released = await releaser.ReleaseAsync(session, $"An administrator ({admin}) gave your runtime back.", context.RequestAborted);
+                return Results.Json(new { user = target, released, runtime = session.Runtime });
+            }));
+        return app;
+    }
+
+    private static bool IsBusy(GameServer? server) =>
+        server?.Metadata.Annotations is { } annotations && annotations.TryGetValue(AgonesApi.BusyAnnotation, out var busy) && busy == "true";
+
+    private static async Task<IResult> WithPersonAsync(HttpContext context, Func<string, Task<IResult>> action)
+    {
+        if (IsCrossSitePost(context.Request))
+        {
+            return Results.Json(new { error = "forbidden", detail = "cross-site requests cannot change sessions" }, statusCode: StatusCodes.Status403Forbidden);
+        }
+
+        var who = await context.RequestServices.GetRequiredService<PersonResolver>().ResolveAsync(context.Request);
+        if (who.User is null)
+        {
+            return Unauthorized(who.Error);
+        }
+
+        try
+        {
+            return await action(who.User);
+        }
+        catch (RedisException)
+        {
+            context.Response.Headers.RetryAfter = "2";
+            return Results.Json(new { error = "unavailable", detail = "The session store is unavailable right now; please retry in a few seconds." },
+                statusCode: StatusCodes.Status503ServiceUnavailable);
+        }
+    }
+
+    private static Task<IResult> WithAdminAsync(HttpContext context, Func<string, Task<IResult>> action) =>
+        WithPersonAsync(context, user =>
+            context.RequestServices.GetRequiredService<IOptions<AdminOptions>>().Value.IsAdmin(user)
+                ? action(user)
+                : Task.FromResult(Results.Json(new { error = "forbidden", detail = $"{user} is not an administrator" }, statusCode: StatusCodes.Status403Forbidden)));
+
+    private static bool IsCrossSitePost(HttpRequest request) =>
+        !HttpMethods.IsGet(request.Method)
+        && request.Headers["Sec-Fetch-Site"].ToString() is { Length: > 0 } site
+        && site is not ("same-origin" or "none");
+
+    public static IResult Unauthorized(string? reason) =>
+        Results.Json(new { error = "unauthorized", detail = reason ?? "not signed in" }, statusCode: StatusCodes.Status401Unauthorized);
+}

@@ -1,0 +1,108 @@
+using SdAgones.Gateway.Allocation;
+using SdAgones.Gateway.Identity;
+using SdAgones.Gateway.Sessions;
+using SdAgones.Runtimes.Agones;
+using StackExchange.Redis;
+
+namespace SdAgones.Gateway.Forwarding;
+
+/// <summary>
+/// Every request that is not the gateway's own: who is this → their session → a runtime if they have none →
+/// forward → note activity. One trace spans the whole way.
+/// </summary>
+internal sealed partial class GatewayPipeline(
+    PersonResolver identity,
+    SessionDirectory sessions,
+    RuntimeAllocator allocator,
+    WaitingRoom.WaitingRoom waitingRoom,
+    RuntimeForwarder forwarder,
+    AgonesClient agones,
+    ILogger<GatewayPipeline> logger)
+{
+    public const string RestartedNotice = "Your runtime stopped unexpectedly, so you are getting a fresh one.";
+
+    public async Task HandleAsync(HttpContext context)
+    {
+        using var activity = GatewayTelemetry.Source.StartActivity("gateway.request");
+        var who = await identity.ResolveAsync(context.Request);
+        if (who.User is not { } user)
+        {
+            await ChallengeAsync(context, who.Error);
+            return;
+        }
+
+        activity?.SetTag("user", user);
+        Runtimes.Sessions.RuntimeSession? session;
+        try
+        {
+            session = await sessions.FindAsync(user);
+        }
+        catch (RedisException)
+        {
+            await waitingRoom.RespondAsync(context, user,
+                AllocationOutcome.Unavailable("The session store is unavailable right now; please retry in a few seconds."));
+            return;
+        }
+
+        if (session is null)
+        {
+            var outcome = await allocator.EnsureAsync(user);
+            if (outcome.Session is null)
+            {
+                await waitingRoom.RespondAsync(context, user, outcome);
+                return;
+            }
+
+            session = outcome.Session;
+            waitingRoom.RecordWait(user);
+        }
+
+        activity?.SetTag("runtime", session.Runtime);
+        sessions.Touch(user);
+        if (await forwarder.ForwardAsync(context, session.Target) == ForwardResult.RuntimeUnreachable)
+        {
+            LogUnreachable(user, session.Runtime);
+            await sessions.DropAsync(session, RestartedNotice);
+            _ = ShutDownIfStillTheirsAsync(session);
+            await waitingRoom.RespondAsync(context, user, AllocationOutcome.Waiting(WaitStage.Queued, position: null));
+        }
+    }
+
+    private async Task ShutDownIfStillTheirsAsync(Runtimes.Sessions.RuntimeSession session)
+    {
+        try
+        {
+            if (await agones.GetGameServerAsync(session.Runtime, CancellationToken.None) is { } server && server.AllocatedUser == session.User)
+            {
+                await agones.DeleteGameServerAsync(session.Runtime, CancellationToken.None);
+            }
+        }
+        catch (Exception ex) when (ex is HttpRequestException or k8s.Autorest.HttpOperationException)
+        {
+            LogShutdownFailed(session.Runtime, ex.Message);
+        }
+    }
+
+    private async Task ChallengeAsync(HttpContext context, string? reason)
+    {
+        var browser = WaitingRoom.WaitingRoom.WantsHtml(context.Request);
+        if (reason is null && identity.Mode == IdentityMode.Development && browser && HttpMethods.IsGet(context.Request.Method))
+        {
+            var returnUrl = context.Request.PathBase + context.Request.Path + context.Request.QueryString;
+            context.Response.Redirect("/_sd/signin?returnUrl=" + Uri.EscapeDataString(returnUrl));
+            return;
+        }
+
+        var detail = reason ?? (identity.Mode == IdentityMode.Development
+            ? $"not signed in: sign in at /_sd/signin or send the {DevSignIn.Header} header"
+            : "no IAP token (x-goog-iap-jwt-assertion) on the request");
+        context.Response.Headers.CacheControl = "no-store";
+        await Results.Json(new { error = "unauthorized", detail }, statusCode: StatusCodes.Status401Unauthorized).ExecuteAsync(context);
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Runtime {Runtime} of {User} does not answer; dropping the session")]
+    private partial void LogUnreachable(string user, string runtime);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not shut down unreachable runtime {Runtime}: {Reason}")]
+    private partial void LogShutdownFailed(string runtime, string reason);
+}

@@ -1,0 +1,79 @@
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using SdAgones.Gateway.Allocation;
+using SdAgones.Gateway.Api;
+using SdAgones.Gateway.Forwarding;
+using SdAgones.Gateway.Sessions;
+using SdAgones.Runtimes;
+using SdAgones.Runtimes.Agones;
+
+namespace SdAgones.Gateway;
+
+internal static class GatewayExtensions
+{
+    /// <summary>The cache (no readiness check on it: a cache outage must not take the gateway out of the load balancer).</summary>
+    public static WebApplicationBuilder AddSessions(this WebApplicationBuilder builder)
+    {
+        builder.AddRedisClient("cache", settings => settings.DisableHealthChecks = true,
+            options => { options.AbortOnConnectFail = false; options.ConnectTimeout = 2000; options.SyncTimeout = 2000; options.AsyncTimeout = 2000; });
+        builder.Services.AddRuntimePlatform(builder.Configuration);
+        builder.Services.AddSingleton<GameServerWatcher>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<GameServerWatcher>());
+        builder.Services.AddSingleton<SessionDirectory>();
+        return builder;
+    }
+
+    public static WebApplicationBuilder AddAllocation(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<AllocationOptions>().Bind(builder.Configuration.GetSection(AllocationOptions.Section))
+            .Validate(o => o.LockTtl > TimeSpan.Zero, "Allocation:LockTtl must be positive.")
+            .Validate(o => o.WaitForPeer >= TimeSpan.Zero, "Allocation:WaitForPeer must not be negative.")
+            .Validate(o => o.ContentionRetries is >= 0 and <= 10, "Allocation:ContentionRetries must be between 0 and 10.")
+            .ValidateOnStart();
+        builder.Services.AddSingleton<RuntimeAllocator>();
+        builder.Services.AddSingleton<WaitingRoom.WaitingRoom>();
+        builder.Services.AddOptions<AdminOptions>().Bind(builder.Configuration.GetSection(AdminOptions.Section));
+        return builder;
+    }
+
+    /// <summary>Forwarding with no body-size limit and the gateway's own telemetry.</summary>
+    public static WebApplicationBuilder AddForwarding(this WebApplicationBuilder builder)
+    {
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.Limits.MaxRequestBodySize = null;
+            kestrel.Limits.KeepAliveTimeout = TimeSpan.FromMinutes(2);
+            kestrel.AddServerHeader = false;
+        });
+        builder.Services.Configure<KestrelServerOptions>(o => o.AllowSynchronousIO = false);
+        builder.Services.AddHttpForwarder();
+        builder.Services.AddSingleton<GatewayTelemetry>();
+        builder.Services.AddSingleton<RuntimeForwarder>();
+        builder.Services.AddSingleton<GatewayPipeline>();
+        return builder;
+    }
+
+    /// <summary>Anything that is not the gateway's own endpoint goes to the person's runtime; <c>/_sd/</c> is never forwarded.</summary>
+    public static WebApplication MapRuntimeForwarding(this WebApplication app)
+    {
+        var telemetry = app.Services.GetRequiredService<GatewayTelemetry>();
+        var directory = app.Services.GetRequiredService<SessionDirectory>();
+        telemetry.ObserveSessions(() => directory.CachedCount, () => 0);
+        var pipeline = app.Services.GetRequiredService<GatewayPipeline>();
+        app.Use(async (context, next) =>
+        {
+            if (context.GetEndpoint() is not null)
+            {
+                await next(context);
+            }
+            else if (context.Request.Path.StartsWithSegments("/_sd"))
+            {
+                await Results.Json(new { error = "not_found", detail = "no such gateway page" }, statusCode: StatusCodes.Status404NotFound).ExecuteAsync(context);
+            }
+            else
+            {
+                await pipeline.HandleAsync(context);
+            }
+        });
+        return app;
+    }
+}

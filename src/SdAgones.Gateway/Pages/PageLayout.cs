@@ -1,0 +1,50 @@
+using System.Net;
+
+namespace SdAgones.Gateway.Pages;
+
+/// <summary>The one look of the gateway's own pages under <c>/_sd/</c>: readable on a phone, no framework.</summary>
+internal static class PageLayout
+{
+    public static string Render(string title, string body, string? script = null) => $$"""
+        <!doctype html>
+        <html lang="en">
+        <head>
+        <meta charset="utf-8">
+        <meta name="viewport" content="width=device-width, initial-scale=1">
+        <title>{{Encode(title)}} · SdAgones</title>
+        <style>
+          :root { color-scheme: light dark; --accent: #6d5dfc; --muted: #888; }
+          body { font-family: system-ui, sans-serif; margin: 0; padding: 1.5rem; max-width: 48rem; margin-inline: auto; line-height: 1.5; }
+          header { display: flex; justify-content: space-between; align-items: baseline; border-bottom: 1px solid #8884; margin-bottom: 1rem; }
+          header a { color: inherit; text-decoration: none; font-weight: 600; }
+          h1 { font-size: 1.4rem; }
+          .card { border: 1px solid #8886; border-radius: .75rem; padding: 1rem 1.25rem; margin: 1rem 0; }
+          .stage { display: flex; gap: .5rem; flex-wrap: wrap; padding: 0; list-style: none; }
+          .stage li { padding: .25rem .75rem; border-radius: 1rem; border: 1px solid #8886; color: var(--muted); }
+          .stage li.done { color: inherit; }
+          .stage li.current { background: var(--accent); color: white; border-color: var(--accent); }
+          .big { font-size: 2.2rem; font-weight: 700; }
+          .notice { background: #f5a62322; border: 1px solid #f5a623; border-radius: .5rem; padding: .5rem .75rem; }
+          .error { background: #e5484d22; border: 1px solid #e5484d; border-radius: .5rem; padding: .5rem .75rem; }
+          button, input[type=text] { font: inherit; padding: .5rem .9rem; border-radius: .5rem; border: 1px solid #8888; }
+          button { background: var(--accent); color: white; border: none; cursor: pointer; }
+          button.secondary { background: transparent; color: inherit; border: 1px solid #8888; }
+          table { border-collapse: collapse; width: 100%; font-size: .9rem; }
+          th, td { text-align: left; padding: .35rem .5rem; border-bottom: 1px solid #8884; }
+          .muted { color: var(--muted); }
+          @media (max-width: 40rem) { table, thead, tbody, tr, td, th { display: block; } thead { display: none; } td { border: none; } tr { border-bottom: 1px solid #8884; padding: .5rem 0; } }
+        </style>
+        </head>
+        <body>
+        <header><a href="/">SdAgones</a><span class="muted">your own Stable Diffusion</span></header>
+        {{body}}
+        {{(script is null ? "" : "<script>" + script + "</script>")}}
+        </body>
+        </html>
+        """;
+
+    public static string Encode(string? text) => WebUtility.HtmlEncode(text ?? "");
+
+    public static IResult Html(string html, int status = StatusCodes.Status200OK) =>
+        Results.Content(html, "text/html; charset=utf-8", statusCode: status);
+}

@@ -1,0 +1,21 @@
+using SdAgones.Gateway;
+using SdAgones.Gateway.Api;
+using SdAgones.Gateway.Identity;
+
+var builder = WebApplication.CreateBuilder(args);
+builder.AddServiceDefaults();
+builder.AddIdentity();
+builder.AddSessions();
+builder.AddAllocation();
+builder.AddForwarding();
+
+var app = builder.Build();
+app.MapDefaultEndpoints();
+app.MapGet("/healthz", () => Results.Text("ok")); // the load balancer's check: no identity, no dependencies
+app.MapDevSignIn();
+app.MapSessionApi();
+app.MapRuntimeForwarding();
+app.Run();
+
+/// <summary>Visible to the tests' in-process hosts.</summary>
+public partial class Program;

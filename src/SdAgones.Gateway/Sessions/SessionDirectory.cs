@@ -1,0 +1,185 @@
+using System.Collections.Concurrent;
+using k8s;
+using Microsoft.Extensions.Options;
+using SdAgones.Runtimes.Agones;
+using SdAgones.Runtimes.Sessions;
+using StackExchange.Redis;
+
+namespace SdAgones.Gateway.Sessions;
+
+/// <summary>
+/// Finds a person's runtime on the hot path without touching the cache on every request: an in-memory copy first,
+/// then the cache, and, when the cache is down, Agones itself (an Allocated GameServer annotated with the person).
+/// Drops sessions whose runtime died, and records activity at most once per <see cref="IdleOptions.TouchInterval"/>.
+/// </summary>
+internal sealed partial class SessionDirectory : IDisposable
+{
+    private static readonly TimeSpan MemoryTtl = TimeSpan.FromSeconds(30);
+    private readonly ConcurrentDictionary<string, (RuntimeSession Session, DateTimeOffset Expires)> memory = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, DateTimeOffset> lastTouch = new(StringComparer.Ordinal);
+    private readonly SessionStore store;
+    private readonly GameServerWatcher watcher;
+    private readonly IOptions<IdleOptions> idle;
+    private readonly TimeProvider time;
+    private readonly GatewayTelemetry telemetry;
+    private readonly ILogger<SessionDirectory> logger;
+
+    public SessionDirectory(
+        SessionStore store, GameServerWatcher watcher, IOptions<IdleOptions> idle, TimeProvider time,
+        GatewayTelemetry telemetry, ILogger<SessionDirectory> logger)
+    {
+        this.store = store;
+        this.watcher = watcher;
+        this.idle = idle;
+        this.time = time;
+        this.telemetry = telemetry;
+        this.logger = logger;
+        watcher.Changed += OnGameServerChanged;
+    }
+
+    public int CachedCount => memory.Count;
+
+    /// <summary>The person's live session, or null when they have none (or it just died).</summary>
+    /// <exception cref="RedisException">The cache is down and Agones knows of no runtime for the person.</exception>
+    public async Task<RuntimeSession?> FindAsync(string user)
+    {
+        var now = time.GetUtcNow();
+        if (memory.TryGetValue(user, out var cached) && cached.Expires > now && IsAlive(cached.Session.Runtime))
+        {
+            return cached.Session;
+        }
+
+        RuntimeSession? session;
+        try
+        {
+            session = await store.GetAsync(user);
+        }
+        catch (RedisException) when (FromAgones(user) is { } fromAgones)
+        {
+            Remember(fromAgones);
+            return fromAgones;
+        }
+
+        if (session is null)
+        {
+            memory.TryRemove(user, out _);
+            return null;
+        }
+
+        if (!IsAlive(session.Runtime))
+        {
+            await DropAsync(session, "Your runtime stopped unexpectedly, so you are getting a fresh one.");
+            return null;
+        }
+
+        Remember(session);
+        return session;
+    }
+
+    public void Remember(RuntimeSession session) => memory[session.User] = (session, time.GetUtcNow() + MemoryTtl);
+
+    public void Forget(string user) => memory.TryRemove(user, out _);
+
+    /// <summary>Records activity, at most once per touch interval per person on this instance; a cache error is not the person's problem.</summary>
+    public void Touch(string user)
+    {
+        var now = time.GetUtcNow();
+        if (lastTouch.TryGetValue(user, out var last) && now - last < idle.Value.TouchInterval)
+        {
+            return;
+        }
+
+        lastTouch[user] = now;
+        _ = TouchAsync(user, now);
+    }
+
+    private async Task TouchAsync(string user, DateTimeOffset now)
+    {
+        try
+        {
+            await store.TouchAsync(user, now);
+        }
+        catch (RedisException ex)
+        {
+            lastTouch.TryRemove(user, out _);
+            LogTouchFailed(ex.Message);
+        }
+    }
+
+    /// <summary>Drops a session whose runtime died (compare-and-delete) and leaves the person a notice.</summary>
+    public async Task DropAsync(RuntimeSession session, string notice)
+    {
+        memory.TryRemove(session.User, out _);
+        try
+        {
+            if (await store.RemoveAsync(session.User, session.Runtime))
+            {
+                telemetry.RuntimesLost.Add(1);
+                await store.SetNoticeAsync(session.User, notice);
+                LogDropped(session.User, session.Runtime);
+            }
+        }
+        catch (RedisException ex)
+        {
+            LogTouchFailed(ex.Message);
+        }
+    }
+
+    /// <summary>True unless the informer knows the runtime is gone or failing (unknown while the informer syncs counts as alive).</summary>
+    public bool IsAlive(string runtime)
+    {
+        if (!watcher.IsSynced)
+        {
+            return true;
+        }
+
+        return watcher.Find(runtime) is { State: { } state } && GameServerLifecycle.IsServing(state);
+    }
+
+    private RuntimeSession? FromAgones(string user)
+    {
+        var server = watcher.All.FirstOrDefault(s => s.State == GameServerState.Allocated && s.AllocatedUser == user);
+        return server is not null && RuntimeAddress.WebUI(server) is { } target
+            ? new RuntimeSession(user, server.Name, target, server.Metadata.CreationTimestamp ?? default, server.Status?.NodeName)
+            : null;
+    }
+
+    private void OnGameServerChanged(WatchEventType type, GameServer server)
+    {
+        var gone = type == WatchEventType.Deleted || server.State is { } s && GameServerLifecycle.IsTerminal(s);
+        if (!gone || server.AllocatedUser is not { } user)
+        {
+            return;
+        }
+
+        if (memory.TryGetValue(user, out var cached) && cached.Session.Runtime == server.Name)
+        {
+            memory.TryRemove(user, out _);
+        }
+
+        _ = DropIfStillBoundAsync(user, server.Name);
+    }
+
+    private async Task DropIfStillBoundAsync(string user, string runtime)
+    {
+        try
+        {
+            if (await store.GetAsync(user) is { } session && session.Runtime == runtime)
+            {
+                await DropAsync(session, "Your runtime stopped unexpectedly, so you are getting a fresh one.");
+            }
+        }
+        catch (RedisException ex)
+        {
+            LogTouchFailed(ex.Message);
+        }
+    }
+
+    public void Dispose() => watcher.Changed -= OnGameServerChanged;
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Cache unavailable while recording activity: {Reason}")]
+    private partial void LogTouchFailed(string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Runtime {Runtime} of {User} is gone; session dropped")]
+    private partial void LogDropped(string user, string runtime);
+}

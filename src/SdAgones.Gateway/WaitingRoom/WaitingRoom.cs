@@ -1,0 +1,146 @@
+using System.Collections.Concurrent;
+using System.Text.Json;
+using k8s;
+using SdAgones.Gateway.Allocation;
+using SdAgones.Gateway.Pages;
+using SdAgones.Runtimes.Agones;
+using SdAgones.Runtimes.Sessions;
+using StackExchange.Redis;
+
+namespace SdAgones.Gateway.WaitingRoom;
+
+/// <summary>
+/// What a person sees while they have no runtime: browsers get the waiting page (503 with Retry-After, never a raw
+/// 502), API clients a JSON body; the page's SSE stream keeps asking for the runtime and reports each stage.
+/// </summary>
+internal sealed class WaitingRoom(
+    RuntimeAllocator allocator, SessionStore store, GameServerWatcher watcher, TimeProvider time)
+{
+    private const int RetryAfterSeconds = 2;
+    private readonly ConcurrentDictionary<string, DateTimeOffset> waitingSince = new(StringComparer.Ordinal);
+    private readonly ConcurrentQueue<double> recentWaits = new();
+
+    public static bool WantsHtml(HttpRequest request) =>
+        request.Headers.Accept.Any(a => a?.Contains("text/html", StringComparison.OrdinalIgnoreCase) == true);
+
+    /// <summary>Answers a request that cannot be forwarded yet.</summary>
+    public async Task RespondAsync(HttpContext context, string user, AllocationOutcome outcome)
+    {
+        waitingSince.TryAdd(user, time.GetUtcNow());
+        context.Response.Headers.RetryAfter = RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        context.Response.Headers.CacheControl = "no-store";
+        if (WantsHtml(context.Request))
+        {
+            var notice = await PeekNoticeAsync(user);
+            await PageLayout.Html(WaitingPage.Render(user, outcome, notice, Estimate()), StatusCodes.Status503ServiceUnavailable)
+                .ExecuteAsync(context);
+            return;
+        }
+
+        await Results.Json(Describe(outcome, await PeekNoticeAsync(user)), statusCode: StatusCodes.Status503ServiceUnavailable)
+            .ExecuteAsync(context);
+    }
+
+    /// <summary>The waiting page's live feed: one event per change of stage or position, until the runtime is ready.</summary>
+    public async Task StreamAsync(HttpContext context, string user)
+    {
+        context.Response.ContentType = "text/event-stream";
+        context.Response.Headers.CacheControl = "no-store";
+        context.Response.Headers["X-Accel-Buffering"] = "no";
+        var ct = context.RequestAborted;
+        var changed = new SemaphoreSlim(0);
+        void OnChange(WatchEventType _, GameServer __) => changed.Release();
+        watcher.Changed += OnChange;
+        try
+        {
+            string? last = null;
+            while (!ct.IsCancellationRequested)
+            {
+                var outcome = await allocator.EnsureAsync(user);
+                if (outcome.Stage == WaitStage.Ready)
+                {
+                    RecordWait(user);
+                    await TakeNoticeAsync(user);
+                }
+
+                var json = JsonSerializer.Serialize(Describe(outcome, await PeekNoticeAsync(user)), JsonSerializerOptions.Web);
+                if (json != last)
+                {
+                    await context.Response.WriteAsync($"data: {json}\n\n", ct);
+                    await context.Response.Body.FlushAsync(ct);
+                    last = json;
+                }
+
+                if (outcome.Stage == WaitStage.Ready)
+                {
+                    break;
+                }
+
+                await changed.WaitAsync(TimeSpan.FromSeconds(1), ct);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // the person left the page
+        }
+        finally
+        {
+            watcher.Changed -= OnChange;
+        }
+    }
+
+    /// <summary>Called when a waiting person's request reaches their runtime: feeds the estimate.</summary>
+    public void RecordWait(string user)
+    {
+        if (waitingSince.TryRemove(user, out var since))
+        {
+            recentWaits.Enqueue((time.GetUtcNow() - since).TotalSeconds);
+            while (recentWaits.Count > 50 && recentWaits.TryDequeue(out _))
+            {
+            }
+        }
+    }
+
+    private double? Estimate() => recentWaits.IsEmpty ? null : recentWaits.Average();
+
+    private object Describe(AllocationOutcome outcome, string? notice) => new
+    {
+        error = outcome.Problem is null ? "waiting" : "unavailable",
+        stage = outcome.Stage.ToString().ToLowerInvariant(),
+        queuePosition = outcome.QueuePosition,
+        estimateSeconds = Estimate(),
+        detail = outcome.Problem ?? outcome.Stage switch
+        {
+            WaitStage.Ready => "Your runtime is ready.",
+            WaitStage.Starting => "Runtimes are starting; you will get the next free one.",
+            WaitStage.Allocating => "Your runtime is being allocated.",
+            _ => "All runtimes are in use; you are in the queue.",
+        },
+        notice,
+        retryAfterSeconds = RetryAfterSeconds,
+    };
+
+    private async Task TakeNoticeAsync(string user)
+    {
+        try
+        {
+            await store.TakeNoticeAsync(user);
+        }
+        catch (RedisException)
+        {
+            // the notice expires on its own
+        }
+    }
+
+    private async Task<string?> PeekNoticeAsync(string user)
+    {
+        try
+        {
+            return await store.PeekNoticeAsync(user);
+        }
+        catch (RedisException)
+        {
+            return null;
+        }
+    }
+}

@@ -1,0 +1,294 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using k8s;
+using k8s.Models;
+using SdAgones.LocalAgones.Fleets;
+using SdAgones.Runtimes.Agones;
+
+namespace SdAgones.LocalAgones.Api;
+
+/// <summary>
+/// The part of the Kubernetes API that the platform uses, answered as a real API server answers: typed objects,
+/// <c>...List</c> kinds, <c>Status</c> errors, and newline-delimited watch streams that honour resourceVersion.
+/// </summary>
+internal static class KubernetesApi
+{
+    private const string GameServers = $"/apis/{AgonesApi.Group}/{AgonesApi.Version}/namespaces/{{ns}}/{AgonesApi.GameServers}";
+    private const string Fleets = $"/apis/{AgonesApi.Group}/{AgonesApi.Version}/namespaces/{{ns}}/{AgonesApi.Fleets}";
+    private const string Allocations = $"/apis/{AgonesApi.AllocationGroup}/{AgonesApi.Version}/namespaces/{{ns}}/{AgonesApi.Allocations}";
+
+    public static WebApplication MapKubernetesApi(this WebApplication app)
+    {
+        app.MapGet("/version", () => Results.Json(new
+        {
+            major = "1",
+            minor = "31",
+            gitVersion = "v1.31.0-localagones",
+            platform = "linux/amd64",
+        }));
+        app.MapGet("/apis", () => Object(new V1APIGroupList
+        {
+            ApiVersion = "v1",
+            Kind = "APIGroupList",
+            Groups =
+            [
+                Group(AgonesApi.Group),
+                Group(AgonesApi.AllocationGroup),
+            ],
+        }));
+        app.MapGet($"/apis/{AgonesApi.Group}/{AgonesApi.Version}", () => Object(new V1APIResourceList
+        {
+            ApiVersion = "v1",
+            Kind = "APIResourceList",
+            GroupVersion = $"{AgonesApi.Group}/{AgonesApi.Version}",
+            Resources =
+            [
+                new V1APIResource { Name = AgonesApi.GameServers, Kind = GameServer.KindName, Namespaced = true, SingularName = "gameserver", Verbs = ["get", "list", "watch", "patch", "delete"] },
+                new V1APIResource { Name = AgonesApi.Fleets, Kind = "Fleet", Namespaced = true, SingularName = "fleet", Verbs = ["get", "list", "patch"] },
+            ],
+        }));
+
+        app.MapGet(GameServers, ListOrWatchGameServers);
+        app.MapGet(GameServers + "/{name}", (string ns, string name, GameServerRegistry registry) =>
+            Known(ns, registry) && registry.Get(name) is { } server ? Object(server) : NotFound(AgonesApi.GameServers, name));
+        app.MapDelete(GameServers + "/{name}", (string ns, string name, GameServerRegistry registry) =>
+        {
+            if (!Known(ns, registry) || registry.Get(name) is null)
+            {
+                return NotFound(AgonesApi.GameServers, name);
+            }
+
+            registry.TryMove(name, GameServerState.Shutdown);
+            return Object(new V1Status { ApiVersion = "v1", Kind = "Status", Status = "Success", Details = new V1StatusDetails { Name = name, Group = AgonesApi.Group, Kind = AgonesApi.GameServers } });
+        });
+        app.MapPatch(GameServers + "/{name}", PatchGameServer);
+
+        app.MapGet(Fleets, (string ns, GameServerRegistry registry) => Object(new FleetList
+        {
+            Metadata = new V1ListMeta { ResourceVersion = registry.CurrentVersion },
+            Items = Known(ns, registry) ? [registry.GetFleet()] : [],
+        }));
+        app.MapGet(Fleets + "/{name}", (string ns, string name, GameServerRegistry registry) =>
+            Known(ns, registry) && registry.GetFleet() is { } fleet && fleet.Metadata.Name == name ? Object(fleet) : NotFound(AgonesApi.Fleets, name));
+        app.MapPatch(Fleets + "/{name}", PatchFleet);
+
+        app.MapPost(Allocations, Allocate);
+        return app;
+    }
+
+    private static async Task ListOrWatchGameServers(
+        HttpContext context, string ns, string? labelSelector, bool? watch, string? resourceVersion, int? timeoutSeconds,
+        GameServerRegistry registry)
+    {
+        LabelSelector selector;
+        try
+        {
+            selector = LabelSelector.Parse(labelSelector);
+        }
+        catch (FormatException ex)
+        {
+            await Error(StatusCodes.Status400BadRequest, "BadRequest", ex.Message).ExecuteAsync(context);
+            return;
+        }
+
+        if (watch != true)
+        {
+            var (items, version) = Known(ns, registry) ? registry.List(selector) : ([], registry.CurrentVersion);
+            await Object(new GameServerList { Metadata = new V1ListMeta { ResourceVersion = version }, Items = items }).ExecuteAsync(context);
+            return;
+        }
+
+        using var timeout = timeoutSeconds is > 0
+            ? CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted)
+            : CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
+        if (timeoutSeconds is > 0)
+        {
+            timeout.CancelAfter(TimeSpan.FromSeconds(timeoutSeconds.Value));
+        }
+
+        System.Threading.Channels.ChannelReader<WatchEvent> events;
+        try
+        {
+            events = registry.Watch(resourceVersion, timeout.Token);
+        }
+        catch (ResourceVersionGoneException ex)
+        {
+            await Error(StatusCodes.Status410Gone, "Expired", ex.Message).ExecuteAsync(context);
+            return;
+        }
+        catch (ArgumentException ex)
+        {
+            await Error(StatusCodes.Status400BadRequest, "BadRequest", ex.Message).ExecuteAsync(context);
+            return;
+        }
+
+        context.Response.ContentType = "application/json";
+        await context.Response.Body.FlushAsync(context.RequestAborted);
+        try
+        {
+            await foreach (var e in events.ReadAllAsync(timeout.Token))
+            {
+                if (!Known(ns, registry) || !selector.Matches(e.Object.Metadata.Labels))
+                {
+                    continue;
+                }
+
+                var line = $"{{\"type\":\"{e.Type}\",\"object\":{KubernetesJson.Serialize(e.Object)}}}\n";
+                await context.Response.WriteAsync(line, timeout.Token);
+                await context.Response.Body.FlushAsync(timeout.Token);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // the client went away or the timeout ended the watch, as on a real API server
+        }
+    }
+
+    private static async Task<IResult> PatchGameServer(HttpRequest request, string ns, string name, GameServerRegistry registry)
+    {
+        if (!IsMergePatch(request))
+        {
+            return Error(StatusCodes.Status415UnsupportedMediaType, "UnsupportedMediaType", "only application/merge-patch+json is supported");
+        }
+
+        if (!Known(ns, registry) || registry.Get(name) is null)
+        {
+            return NotFound(AgonesApi.GameServers, name);
+        }
+
+        JsonObject? patch;
+        try
+        {
+            patch = await JsonNode.ParseAsync(request.Body) as JsonObject;
+        }
+        catch (JsonException ex)
+        {
+            return Error(StatusCodes.Status400BadRequest, "BadRequest", $"the patch is not valid JSON: {ex.Message}");
+        }
+
+        var metadata = patch?["metadata"] as JsonObject;
+        if (patch is null || patch.Any(p => p.Key != "metadata") || metadata is null || metadata.Any(p => p.Key is not ("labels" or "annotations")))
+        {
+            return Error(StatusCodes.Status422UnprocessableEntity, "Invalid", "only metadata.labels and metadata.annotations can be patched here");
+        }
+
+        var updated = registry.Update(name, server =>
+        {
+            server.Metadata.Labels = Merge(server.Metadata.Labels, metadata["labels"] as JsonObject);
+            server.Metadata.Annotations = Merge(server.Metadata.Annotations, metadata["annotations"] as JsonObject);
+        });
+        return updated is null ? NotFound(AgonesApi.GameServers, name) : Object(updated);
+    }
+
+    private static async Task<IResult> PatchFleet(HttpRequest request, string ns, string name, GameServerRegistry registry)
+    {
+        if (!IsMergePatch(request))
+        {
+            return Error(StatusCodes.Status415UnsupportedMediaType, "UnsupportedMediaType", "only application/merge-patch+json is supported");
+        }
+
+        if (!Known(ns, registry) || registry.GetFleet().Metadata.Name != name)
+        {
+            return NotFound(AgonesApi.Fleets, name);
+        }
+
+        JsonNode? replicas;
+        try
+        {
+            replicas = (await JsonNode.ParseAsync(request.Body))?["spec"]?["replicas"];
+        }
+        catch (JsonException ex)
+        {
+            return Error(StatusCodes.Status400BadRequest, "BadRequest", $"the patch is not valid JSON: {ex.Message}");
+        }
+
+        if (replicas is not JsonValue value || !value.TryGetValue<int>(out var count) || count < 0)
+        {
+            return Error(StatusCodes.Status422UnprocessableEntity, "Invalid", "spec.replicas must be a non-negative integer");
+        }
+
+        return Object(registry.SetFleetReplicas(count));
+    }
+
+    private static async Task<IResult> Allocate(HttpRequest request, string ns, GameServerRegistry registry)
+    {
+        GameServerAllocation? allocation;
+        try
+        {
+            using var reader = new StreamReader(request.Body);
+            allocation = KubernetesJson.Deserialize<GameServerAllocation>(await reader.ReadToEndAsync(request.HttpContext.RequestAborted));
+        }
+        catch (JsonException ex)
+        {
+            return Error(StatusCodes.Status400BadRequest, "BadRequest", $"the GameServerAllocation is not valid: {ex.Message}");
+        }
+
+        if (allocation?.Spec is null)
+        {
+            return Error(StatusCodes.Status400BadRequest, "BadRequest", "a GameServerAllocation needs a spec");
+        }
+
+        if (!Known(ns, registry))
+        {
+            return Error(StatusCodes.Status404NotFound, "NotFound", $"namespaces \"{ns}\" not found");
+        }
+
+        allocation.Status = registry.Allocate(allocation.Spec);
+        allocation.Metadata ??= new V1ObjectMeta();
+        allocation.Metadata.NamespaceProperty = ns;
+        allocation.Metadata.CreationTimestamp = DateTime.UtcNow;
+        return Results.Text(KubernetesJson.Serialize(allocation), "application/json", statusCode: StatusCodes.Status201Created);
+    }
+
+    private static Dictionary<string, string>? Merge(IDictionary<string, string>? current, JsonObject? patch)
+    {
+        var merged = new Dictionary<string, string>(current ?? new Dictionary<string, string>());
+        foreach (var (key, value) in patch ?? [])
+        {
+            if (value is null)
+            {
+                merged.Remove(key);
+            }
+            else
+            {
+                merged[key] = value.ToString();
+            }
+        }
+
+        return merged;
+    }
+
+    private static bool IsMergePatch(HttpRequest request) =>
+        request.ContentType?.StartsWith("application/merge-patch+json", StringComparison.OrdinalIgnoreCase) == true;
+
+    private static bool Known(string ns, GameServerRegistry registry) => ns == registry.Namespace;
+
+    private static V1APIGroup Group(string name) => new()
+    {
+        Name = name,
+        Versions = [new V1GroupVersionForDiscovery { GroupVersion = $"{name}/{AgonesApi.Version}", Version = AgonesApi.Version }],
+        PreferredVersion = new V1GroupVersionForDiscovery { GroupVersion = $"{name}/{AgonesApi.Version}", Version = AgonesApi.Version },
+    };
+
+    private static IResult Object(object value) => Results.Text(KubernetesJson.Serialize(value), "application/json");
+
+    private static IResult NotFound(string resource, string name) =>
+        Error(StatusCodes.Status404NotFound, "NotFound", $"{resource}.{AgonesApi.Group} \"{name}\" not found", name, resource);
+
+    /// <summary>A Kubernetes <c>Status</c> object, as the API server answers errors.</summary>
+    public static IResult Error(int code, string reason, string message, string? name = null, string? kind = null) =>
+        Results.Text(
+            KubernetesJson.Serialize(new V1Status
+            {
+                ApiVersion = "v1",
+                Kind = "Status",
+                Metadata = new V1ListMeta(),
+                Status = "Failure",
+                Message = message,
+                Reason = reason,
+                Code = code,
+                Details = name is null ? null : new V1StatusDetails { Name = name, Group = AgonesApi.Group, Kind = kind },
+            }),
+            "application/json",
+            statusCode: code);
+}

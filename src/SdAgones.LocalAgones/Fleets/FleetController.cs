@@ -1,0 +1,155 @@
+using Microsoft.Extensions.Options;
+using SdAgones.LocalAgones.Api;
+using SdAgones.LocalAgones.Pods;
+using SdAgones.LocalAgones.Sdk;
+using SdAgones.Runtimes.Agones;
+
+namespace SdAgones.LocalAgones.Fleets;
+
+/// <summary>
+/// The reconcile loop Agones' controllers run, in one place: the Buffer autoscaler sets the Fleet's replicas; the
+/// Fleet creates or removes GameServers to match; missed health pings make a GameServer Unhealthy; Shutdown and
+/// Unhealthy GameServers have their pods stopped and are deleted (and so replaced). Safe to rerun at any time.
+/// </summary>
+internal sealed partial class FleetController(
+    GameServerRegistry registry,
+    RuntimeSupervisor supervisor,
+    IOptions<FleetOptions> options,
+    TimeProvider time,
+    ILogger<FleetController> logger) : BackgroundService
+{
+    private readonly SemaphoreSlim poke = new(0, 1);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        registry.Changed += Poke;
+        try
+        {
+            while (!stoppingToken.IsCancellationRequested)
+            {
+                await ReconcileAsync();
+                try
+                {
+                    await poke.WaitAsync(options.Value.SyncInterval, stoppingToken);
+                }
+                catch (OperationCanceledException)
+                {
+                    break;
+                }
+            }
+        }
+        finally
+        {
+            registry.Changed -= Poke;
+            await supervisor.DisposeAsync();
+        }
+    }
+
+    private void Poke()
+    {
+        if (poke.CurrentCount == 0)
+        {
+            try
+            {
+                poke.Release();
+            }
+            catch (SemaphoreFullException)
+            {
+                // already poked
+            }
+        }
+    }
+
+    internal async Task ReconcileAsync()
+    {
+        var settings = options.Value;
+        var (servers, _) = registry.List(LabelSelector.Everything);
+
+        await RemoveLeavingAsync(servers);
+        CheckHealth(servers);
+        EndReservations(servers);
+
+        var live = servers.Where(s => !GameServerRegistry.IsLeaving(s)).ToList();
+        if (settings.Autoscale)
+        {
+            var busy = live.Count(s => s.State is GameServerState.Allocated or GameServerState.Reserved);
+            var desired = Math.Clamp(busy + settings.BufferSize, settings.MinReplicas, settings.MaxReplicas);
+            registry.SetFleetReplicas(desired);
+        }
+
+        var replicas = registry.GetFleet().Spec.Replicas;
+        for (var i = live.Count; i < replicas; i++)
+        {
+            var server = registry.CreateForFleet();
+            LogCreated(server.Name);
+            supervisor.Launch(server.Name);
+        }
+
+        // Scale down never touches Allocated or Reserved runtimes; those still starting go first.
+        var surplus = live.Count - replicas;
+        foreach (var server in live
+                     .Where(s => s.State is not (GameServerState.Allocated or GameServerState.Reserved))
+                     .OrderBy(s => s.State == GameServerState.Ready ? 1 : 0)
+                     .ThenByDescending(s => s.Metadata.CreationTimestamp)
+                     .Take(Math.Max(0, surplus)))
+        {
+            registry.TryMove(server.Name, GameServerState.Shutdown);
+        }
+    }
+
+    private async Task RemoveLeavingAsync(List<GameServer> servers)
+    {
+        foreach (var server in servers.Where(GameServerRegistry.IsLeaving))
+        {
+            await supervisor.StopAsync(server.Name);
+            if (registry.Remove(server.Name) is not null)
+            {
+                LogDeleted(server.Name, server.State?.ToString() ?? "?");
+            }
+        }
+    }
+
+    private void CheckHealth(List<GameServer> servers)
+    {
+        var now = time.GetUtcNow();
+        foreach (var server in servers.Where(s => s.State is GameServerState.Scheduled or GameServerState.RequestReady
+                     or GameServerState.Ready or GameServerState.Allocated or GameServerState.Reserved))
+        {
+            var health = server.Spec.Health;
+            if (health.Disabled || supervisor.Find(server.Name) is not { } pod)
+            {
+                continue;
+            }
+
+            var allowed = TimeSpan.FromSeconds(health.PeriodSeconds * health.FailureThreshold);
+            var graceEnds = pod.StartedAt + TimeSpan.FromSeconds(health.InitialDelaySeconds) + allowed;
+            if (now > graceEnds && now - pod.LastHealth > allowed)
+            {
+                LogUnhealthy(server.Name, (now - pod.LastHealth).TotalSeconds);
+                registry.TryMove(server.Name, GameServerState.Unhealthy);
+            }
+        }
+    }
+
+    private void EndReservations(List<GameServer> servers)
+    {
+        var now = time.GetUtcNow();
+        foreach (var server in servers.Where(s => s.State == GameServerState.Reserved))
+        {
+            if (server.Metadata.Annotations?.TryGetValue(SdkServer.ReservedUntil, out var until) == true
+                && DateTimeOffset.TryParse(until, System.Globalization.CultureInfo.InvariantCulture, out var end) && now >= end)
+            {
+                registry.TryMove(server.Name, GameServerState.Ready);
+            }
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Fleet: created GameServer {Runtime}")]
+    private partial void LogCreated(string runtime);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Fleet: deleted GameServer {Runtime} ({State})")]
+    private partial void LogDeleted(string runtime, string state);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "GameServer {Runtime} missed health pings for {Seconds:F1} s: Unhealthy")]
+    private partial void LogUnhealthy(string runtime, double seconds);
+}

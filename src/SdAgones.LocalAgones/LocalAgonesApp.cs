@@ -1,0 +1,34 @@
+using SdAgones.LocalAgones.Api;
+using SdAgones.LocalAgones.Fleets;
+using SdAgones.LocalAgones.Pods;
+
+namespace SdAgones.LocalAgones;
+
+/// <summary>
+/// A local Agones control plane: the Kubernetes API subset the platform uses, one Fleet with a Buffer autoscaler,
+/// and each GameServer run as real local processes with its own SDK server. Built here so tests can host it.
+/// </summary>
+public static class LocalAgonesApp
+{
+    public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
+    {
+        var builder = WebApplication.CreateBuilder(args);
+        builder.AddServiceDefaults();
+        builder.Services.AddOptions<FleetOptions>()
+            .Bind(builder.Configuration.GetSection(FleetOptions.Section))
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton<GameServerRegistry>();
+        builder.Services.AddSingleton<RuntimeSupervisor>();
+        builder.Services.AddHostedService<FleetController>();
+        builder.Services.AddHttpClient("agent", c => c.Timeout = TimeSpan.FromSeconds(2));
+        configure?.Invoke(builder);
+
+        var app = builder.Build();
+        app.MapDefaultEndpoints();
+        app.MapGet("/healthz", () => Results.Text("ok"));
+        app.MapKubernetesApi();
+        return app;
+    }
+}

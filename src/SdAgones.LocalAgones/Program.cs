@@ -1,0 +1,4 @@
+using SdAgones.LocalAgones;
+
+var app = LocalAgonesApp.Build(args);
+app.Run();

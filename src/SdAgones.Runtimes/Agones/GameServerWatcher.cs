@@ -1,0 +1,85 @@
+using System.Collections.Concurrent;
+using k8s;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace SdAgones.Runtimes.Agones;
+
+/// <summary>
+/// An informer: a local copy of the namespace's GameServers kept current by list + watch, re-listing whenever the
+/// watch breaks. The gateway learns within a second that a runtime died instead of waiting for a 502.
+/// </summary>
+public sealed partial class GameServerWatcher(AgonesClient agones, TimeProvider time, ILogger<GameServerWatcher> logger) : BackgroundService
+{
+    private readonly ConcurrentDictionary<string, GameServer> servers = new(StringComparer.Ordinal);
+    private readonly TaskCompletionSource synced = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Raised for every change seen; the second argument is the GameServer after the change (or as deleted).</summary>
+    public event Action<WatchEventType, GameServer>? Changed;
+
+    /// <summary>True once the first list has arrived.</summary>
+    public bool IsSynced => synced.Task.IsCompleted;
+
+    public Task WaitForSyncAsync(CancellationToken ct) => synced.Task.WaitAsync(ct);
+
+    public GameServer? Find(string name) => servers.TryGetValue(name, out var server) ? server : null;
+
+    public ICollection<GameServer> All => servers.Values;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var backoff = TimeSpan.FromMilliseconds(200);
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                var list = await agones.ListGameServersAsync(labelSelector: $"{AgonesApi.FleetLabel}={agones.FleetName}", stoppingToken);
+                var seen = new HashSet<string>(StringComparer.Ordinal);
+                foreach (var server in list.Items)
+                {
+                    seen.Add(server.Name);
+                    servers[server.Name] = server;
+                    Changed?.Invoke(WatchEventType.Modified, server);
+                }
+
+                foreach (var gone in servers.Keys.Where(k => !seen.Contains(k)).ToList())
+                {
+                    if (servers.TryRemove(gone, out var removed))
+                    {
+                        Changed?.Invoke(WatchEventType.Deleted, removed);
+                    }
+                }
+
+                synced.TrySetResult();
+                backoff = TimeSpan.FromMilliseconds(200);
+                await foreach (var (type, server) in agones.WatchGameServersAsync(
+                                   list.Metadata.ResourceVersion, $"{AgonesApi.FleetLabel}={agones.FleetName}", stoppingToken))
+                {
+                    if (type == WatchEventType.Deleted)
+                    {
+                        servers.TryRemove(server.Name, out _);
+                    }
+                    else if (type is WatchEventType.Added or WatchEventType.Modified)
+                    {
+                        servers[server.Name] = server;
+                    }
+
+                    Changed?.Invoke(type, server);
+                }
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                break;
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                LogWatchBroken(ex.Message, backoff.TotalMilliseconds);
+                await Task.Delay(backoff, time, stoppingToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                backoff = TimeSpan.FromMilliseconds(Math.Min(backoff.TotalMilliseconds * 2, 5000));
+            }
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "GameServer watch broken ({Reason}); re-listing in {DelayMs} ms")]
+    private partial void LogWatchBroken(string reason, double delayMs);
+}

@@ -1,0 +1,57 @@
+using System.ComponentModel.DataAnnotations;
+using System.Globalization;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace SdAgones.Runtimes.Sessions;
+
+/// <summary>When a runtime counts as idle (section <c>Idle</c>); the seed's <c>TIME_INTERVAL</c> (seconds) is honoured.</summary>
+public sealed class IdleOptions : IValidatableObject
+{
+    public const string Section = "Idle";
+
+    /// <summary>No traffic and no generation for this long gives the runtime back.</summary>
+    public TimeSpan Timeout { get; set; } = TimeSpan.FromMinutes(15);
+
+    /// <summary>How often the cruiser looks for idle sessions.</summary>
+    public TimeSpan CheckInterval { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Each gateway instance records a person's activity at most this often.</summary>
+    public TimeSpan TouchInterval { get; set; } = TimeSpan.FromSeconds(5);
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (Timeout <= TimeSpan.Zero)
+        {
+            yield return new ValidationResult($"Idle:Timeout must be positive, got {Timeout}.", [nameof(Timeout)]);
+        }
+
+        if (CheckInterval <= TimeSpan.Zero)
+        {
+            yield return new ValidationResult($"Idle:CheckInterval must be positive, got {CheckInterval}.", [nameof(CheckInterval)]);
+        }
+
+        if (TouchInterval < TimeSpan.Zero || TouchInterval >= Timeout)
+        {
+            yield return new ValidationResult($"Idle:TouchInterval must be between 0 and Idle:Timeout, got {TouchInterval}.", [nameof(TouchInterval)]);
+        }
+    }
+
+    public static IServiceCollection AddIdleOptions(IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<IdleOptions>()
+            .Bind(configuration.GetSection(Section))
+            .Configure(options =>
+            {
+                if (configuration["TIME_INTERVAL"] is { Length: > 0 } seconds)
+                {
+                    options.Timeout = int.TryParse(seconds, NumberStyles.None, CultureInfo.InvariantCulture, out var s) && s > 0
+                        ? TimeSpan.FromSeconds(s)
+                        : throw new InvalidOperationException($"TIME_INTERVAL must be a whole number of seconds, got '{seconds}'.");
+                }
+            })
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        return services;
+    }
+}

@@ -1,0 +1,17 @@
+namespace SdAgones.Runtimes.Sessions;
+
+/// <summary>The cache layout (DESIGN.md "Redis layout"), in one place.</summary>
+public static class SessionKeys
+{
+    public const string LastSeen = "sd:lastseen";
+    public const string Queue = "sd:queue";
+    public const string QueueSeen = "sd:queue:seen";
+    public const string QueueSequence = "sd:queue:seq";
+    public const string Epoch = "sd:epoch";
+
+    public static string Session(string user) => "sd:session:" + user;
+    public static string Runtime(string runtime) => "sd:runtime:" + runtime;
+    public static string AllocationLock(string user) => "sd:lock:alloc:" + user;
+    public static string Notice(string user) => "sd:notice:" + user;
+    public static string Lease(string name) => "sd:lease:" + name;
+}

@@ -1,0 +1,3 @@
+using SdAgones.WebUI;
+
+StandInWebUi.Build(args).Run();
