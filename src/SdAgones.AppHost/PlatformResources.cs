@@ -49,9 +49,34 @@ internal static class PlatformResources
             .WithEnvironment("Fleet__StorageRoot", storageRoot);
     }
 
+    /// <summary>
+    /// The production app model: gateway and cruiser as the two deployable services, the cache as a connection
+    /// string (Memorystore), Agones from inside the cluster. LocalAgones, the embedded cache and the runtimes are
+    /// local stand-ins and are not part of it.
+    /// </summary>
+    public static void AddProductionModel(this IDistributedApplicationBuilder builder, PlatformSettings platform)
+    {
+        var cache = builder.AddConnectionString("cache");
+        builder.AddProject<Projects.SdAgones_Gateway>("gateway", launchProfileName: null)
+            .WithHttpEndpoint(name: "http", targetPort: 8080)
+            .WithReference(cache)
+            .WithEnvironment("Identity__Mode", "Iap")
+            .WithEnvironment("Admin__Users", platform.AdminUsers)
+            .WithIdleSettings(platform);
+        builder.AddProject<Projects.SdAgones_Cruiser>("cruiser", launchProfileName: null)
+            .WithHttpEndpoint(name: "http", targetPort: 8080)
+            .WithReference(cache)
+            .WithIdleSettings(platform);
+    }
+
+    public static IResourceBuilder<ProjectResource> WithIdleSettings(this IResourceBuilder<ProjectResource> project, PlatformSettings platform) =>
+        project.WithEnvironment("Idle__Timeout", platform.IdleTimeout.ToString("c"))
+            .WithEnvironment("Idle__CheckInterval", platform.IdleCheckInterval.ToString("c"))
+            .WithEnvironment("Reconcile__Interval", platform.ReconcileInterval.ToString("c"));
+
     /// <summary>An HTTP endpoint at a fixed port people and scripts can rely on, or any free port when 0.</summary>
     public static IResourceBuilder<ProjectResource> WithPublicHttpEndpoint(this IResourceBuilder<ProjectResource> project, int port) =>
-        port == 0
+        port == 0 || project.Resource.Annotations.OfType<ReplicaAnnotation>().Any(r => r.Replicas > 1)
             ? project.WithHttpEndpoint(name: "http")
             : project.WithHttpEndpoint(port: port, name: "http", isProxied: false);
 

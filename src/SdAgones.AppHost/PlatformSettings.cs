@@ -34,6 +34,16 @@ public sealed class PlatformSettings
     /// <summary>A runtime with no traffic and no generation for this long is given back.</summary>
     public TimeSpan IdleTimeout { get; set; } = TimeSpan.FromMinutes(15);
 
+    /// <summary>How often the cruiser looks for idle runtimes.</summary>
+    public TimeSpan IdleCheckInterval { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>How often the cruiser reconciles sessions with Agones.</summary>
+    public TimeSpan ReconcileInterval { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Gateway instances; more than one puts the orchestrator's proxy in front of them.</summary>
+    [Range(1, 8)]
+    public int GatewayReplicas { get; set; } = 1;
+
     /// <summary>How many Ready runtimes the fleet keeps waiting (Agones Buffer policy).</summary>
     [Range(0, 1000)]
     public int FleetBuffer { get; set; } = 1;
@@ -73,6 +83,11 @@ public sealed class PlatformSettings
         if (settings.IdleTimeout <= TimeSpan.Zero)
         {
             errors.Add($"{Section}:{nameof(IdleTimeout)} must be positive, got {settings.IdleTimeout}.");
+        }
+
+        if (settings.IdleCheckInterval <= TimeSpan.Zero || settings.ReconcileInterval <= TimeSpan.Zero)
+        {
+            errors.Add($"{Section}:{nameof(IdleCheckInterval)} and {Section}:{nameof(ReconcileInterval)} must be positive.");
         }
 
         if (settings.RuntimeStartDelay < TimeSpan.Zero)

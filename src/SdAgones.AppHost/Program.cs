@@ -3,24 +3,35 @@ using SdAgones.AppHost;
 var builder = DistributedApplication.CreateBuilder(args);
 var platform = PlatformSettings.Read(builder.Configuration);
 
+if (builder.ExecutionContext.IsPublishMode)
+{
+    // Publishing describes production: the cache is Memorystore, Agones is the cluster's, identity is IAP.
+    // deploy/generate-manifests turns this model into manifests/ (see docs/deploy-gke.md).
+    builder.AddProductionModel(platform);
+    builder.Build().Run();
+    return;
+}
+
 var cache = builder.AddPlatformCache(platform);
 var agones = builder.AddLocalAgones(platform);
 
 var gateway = builder.AddProject<Projects.SdAgones_Gateway>("gateway", launchProfileName: null)
+    .WithReplicas(platform.GatewayReplicas)
     .WithPublicHttpEndpoint(platform.GatewayPort)
     .WithHttpHealthCheck("/health")
     .WithCache(cache)
     .WithAgones(agones)
+    .WithEnvironment("ASPNETCORE_ENVIRONMENT", "Development") // local runs only: publishing never carries the dev identity
     .WithEnvironment("Identity__Mode", "Development")
     .WithEnvironment("Admin__Users", platform.AdminUsers)
-    .WithEnvironment("Idle__Timeout", platform.IdleTimeout.ToString("c"));
+    .WithIdleSettings(platform);
 
 builder.AddProject<Projects.SdAgones_Cruiser>("cruiser", launchProfileName: null)
     .WithHttpEndpoint(name: "http")
     .WithHttpHealthCheck("/health")
     .WithCache(cache)
     .WithAgones(agones)
-    .WithEnvironment("Idle__Timeout", platform.IdleTimeout.ToString("c"))
+    .WithIdleSettings(platform)
     .WaitFor(gateway);
 
 builder.Build().Run();

@@ -60,7 +60,7 @@ public sealed partial class Reconciler(
             var user = server.AllocatedUser;
             if (cacheLostData && user is not null && !users.Contains(user) && RuntimeAddress.WebUI(server) is { } target)
             {
-                await store.BindAsync(new RuntimeSession(user, server.Name, target, AllocatedAt(server) ?? now, server.Status?.NodeName));
+                await store.AssignAsync(new RuntimeSession(user, server.Name, target, AllocatedAt(server) ?? now, server.Status?.NodeName));
                 users.Add(user);
                 rebuilt++;
                 LogRebuilt(user, server.Name);

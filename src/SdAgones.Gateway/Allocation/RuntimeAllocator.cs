@@ -137,7 +137,7 @@ internal sealed partial class RuntimeAllocator(
             }
 
             var session = new RuntimeSession(user, status.GameServerName, target, time.GetUtcNow(), status.NodeName);
-            await store.BindAsync(session);
+            await store.AssignAsync(session);
             directory.Remember(session);
             telemetry.AllocationDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds);
             LogAllocated(user, session.Runtime);

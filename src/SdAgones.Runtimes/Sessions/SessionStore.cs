@@ -63,7 +63,7 @@ public sealed class SessionStore(IConnectionMultiplexer redis, TimeProvider time
     }
 
     /// <summary>Binds a person to a runtime, marks them active now and takes them out of the queue, atomically.</summary>
-    public async Task BindAsync(RuntimeSession session)
+    public async Task AssignAsync(RuntimeSession session)
     {
         await Db.ScriptEvaluateAsync(BindScript,
             [SessionKeys.Session(session.User), SessionKeys.Runtime(session.Runtime), SessionKeys.LastSeen, SessionKeys.Queue, SessionKeys.QueueSeen],
