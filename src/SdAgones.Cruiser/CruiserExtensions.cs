@@ -27,7 +27,6 @@ public static class CruiserExtensions
         services.AddOptions<LeaseOptions>().Bind(configuration.GetSection(LeaseOptions.Section))
             .Validate(o => o.Duration >= TimeSpan.FromSeconds(1), "Lease:Duration must be at least one second.")
             .ValidateOnStart();
-        services.AddHttpClient(BusyProbe.HttpClientName, c => c.Timeout = TimeSpan.FromSeconds(2));
         services.AddSingleton<CruiserTelemetry>();
         services.AddSingleton<CruiserLease>();
         services.AddSingleton<BusyProbe>();

@@ -22,7 +22,6 @@ public static class LocalAgonesApp
         builder.Services.AddSingleton<GameServerRegistry>();
         builder.Services.AddSingleton<RuntimeSupervisor>();
         builder.Services.AddHostedService<FleetController>();
-        builder.Services.AddHttpClient("agent", c => c.Timeout = TimeSpan.FromSeconds(2));
         configure?.Invoke(builder);
 
         var app = builder.Build();

@@ -8,9 +8,10 @@ namespace SdAgones.Cruiser.Idle;
 /// Is a generation running? The agent's report (a GameServer annotation) when it is there; otherwise the WebUI's own
 /// <c>/sdapi/v1/progress</c>. A runtime that does not answer is not busy.
 /// </summary>
-public sealed class BusyProbe(AgonesClient agones, IHttpClientFactory httpClients)
+public sealed class BusyProbe(AgonesClient agones) : IDisposable
 {
-    public const string HttpClientName = "busy-probe";
+    // A plain client: a probe must not retry, and one dead runtime must not open a breaker shared with the others.
+    private readonly HttpClient http = new(new SocketsHttpHandler { UseProxy = false }) { Timeout = TimeSpan.FromSeconds(2) };
 
     public async Task<bool> IsBusyAsync(RuntimeSession session, CancellationToken ct)
     {
@@ -22,7 +23,7 @@ public sealed class BusyProbe(AgonesClient agones, IHttpClientFactory httpClient
 
         try
         {
-            using var response = await httpClients.CreateClient(HttpClientName).GetAsync(new Uri(session.Target, "sdapi/v1/progress"), ct);
+            using var response = await http.GetAsync(new Uri(session.Target, "sdapi/v1/progress"), ct);
             if (!response.IsSuccessStatusCode)
             {
                 return false;
@@ -39,4 +40,6 @@ public sealed class BusyProbe(AgonesClient agones, IHttpClientFactory httpClient
             return false;
         }
     }
+
+    public void Dispose() => http.Dispose();
 }

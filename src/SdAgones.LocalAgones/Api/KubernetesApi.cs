@@ -59,7 +59,7 @@ internal static class KubernetesApi
             }
 
             registry.TryMove(name, GameServerState.Shutdown);
-            return Object(new V1Status { ApiVersion = "v1", Kind = "Status", Status = "Success", Details = new V1StatusDetails { Name = name, Group = AgonesApi.Group, Kind = AgonesApi.GameServers } });
+            return Success(name, AgonesApi.GameServers);
         });
         app.MapPatch(GameServers + "/{name}", PatchGameServer);
 
@@ -277,18 +277,24 @@ internal static class KubernetesApi
 
     /// <summary>A Kubernetes <c>Status</c> object, as the API server answers errors.</summary>
     public static IResult Error(int code, string reason, string message, string? name = null, string? kind = null) =>
-        Results.Text(
-            KubernetesJson.Serialize(new V1Status
-            {
-                ApiVersion = "v1",
-                Kind = "Status",
-                Metadata = new V1ListMeta(),
-                Status = "Failure",
-                Message = message,
-                Reason = reason,
-                Code = code,
-                Details = name is null ? null : new V1StatusDetails { Name = name, Group = AgonesApi.Group, Kind = kind },
-            }),
-            "application/json",
-            statusCode: code);
+        Results.Json(new StatusObject("Failure", message, reason, code, name is null ? null : new StatusDetails(name, AgonesApi.Group, kind)),
+            StatusJson, "application/json", code);
+
+    private static IResult Success(string name, string kind) =>
+        Results.Json(new StatusObject("Success", null, null, StatusCodes.Status200OK, new StatusDetails(name, AgonesApi.Group, kind)), StatusJson);
+
+    private static readonly JsonSerializerOptions StatusJson = new(JsonSerializerDefaults.Web)
+    {
+        DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull,
+    };
+
+    // KubernetesClient reads V1Status but does not write it, so the shape is spelled out here.
+    private sealed record StatusObject(string Status, string? Message, string? Reason, int Code, StatusDetails? Details)
+    {
+        public string Kind => "Status";
+        public string ApiVersion => "v1";
+        public object Metadata { get; } = new();
+    }
+
+    private sealed record StatusDetails(string Name, string Group, string? Kind);
 }

@@ -12,12 +12,16 @@ namespace SdAgones.LocalAgones.Pods;
 internal sealed partial class RuntimeSupervisor(
     GameServerRegistry registry,
     IOptions<FleetOptions> options,
-    IHttpClientFactory httpClients,
     TimeProvider time,
     ILogger<RuntimeSupervisor> logger) : IAsyncDisposable
 {
     private readonly ConcurrentDictionary<string, Running> pods = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource stopping = new();
+
+    // No resilience pipeline here: a probe must see each failure as it is, and one runtime's failures must not
+    // open a circuit breaker shared with the others.
+    private readonly HttpClient agentHttp = new(new SocketsHttpHandler { UseProxy = false }) { Timeout = TimeSpan.FromSeconds(2) };
+    private int disposed;
 
     private sealed record Running(RuntimePod Pod, CancellationTokenSource Cancel)
     {
@@ -74,7 +78,7 @@ internal sealed partial class RuntimeSupervisor(
             }
 
             pod.StartProcesses();
-            running.Agent = StandInAgent.RunAsync(pod, httpClients.CreateClient("agent"), logger, ct);
+            running.Agent = StandInAgent.RunAsync(pod, agentHttp, logger, ct);
         }
         catch (OperationCanceledException)
         {
@@ -119,9 +123,15 @@ internal sealed partial class RuntimeSupervisor(
 
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref disposed, 1) == 1)
+        {
+            return;
+        }
+
         await stopping.CancelAsync();
         await Task.WhenAll(pods.Keys.ToList().Select(StopAsync));
         stopping.Dispose();
+        agentHttp.Dispose();
     }
 
     private static int FreePort()

@@ -46,7 +46,7 @@ internal static partial class StandInAgent
             using var response = await http.GetAsync(url, HttpCompletionOption.ResponseHeadersRead, ct);
             return response.IsSuccessStatusCode;
         }
-        catch (HttpRequestException)
+        catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException && !ct.IsCancellationRequested)
         {
             return false;
         }
@@ -59,7 +59,7 @@ internal static partial class StandInAgent
             using var response = await http.PostAsync(url, new StringContent("{}"), ct);
             return response.IsSuccessStatusCode;
         }
-        catch (HttpRequestException)
+        catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException && !ct.IsCancellationRequested)
         {
             return false;
         }

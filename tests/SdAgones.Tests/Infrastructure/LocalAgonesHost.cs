@@ -1,0 +1,74 @@
+using k8s;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.Options;
+using SdAgones.LocalAgones;
+using SdAgones.Runtimes.Agones;
+
+namespace SdAgones.Tests.Infrastructure;
+
+/// <summary>LocalAgones hosted in the test process on a free port; its runtimes are real child processes.</summary>
+public sealed class LocalAgonesHost : IAsyncDisposable
+{
+    private readonly WebApplication app;
+
+    private LocalAgonesHost(WebApplication app, Uri url, string storageRoot)
+    {
+        this.app = app;
+        Url = url;
+        StorageRoot = storageRoot;
+        Kubernetes = new Kubernetes(new KubernetesClientConfiguration { Host = url.ToString() });
+        Agones = new AgonesClient(Kubernetes, Options.Create(new AgonesOptions { ApiServer = url.ToString() }));
+    }
+
+    public Uri Url { get; }
+    public string StorageRoot { get; }
+    public IKubernetes Kubernetes { get; }
+    public AgonesClient Agones { get; }
+    public IServiceProvider Services => app.Services;
+
+    public static async Task<LocalAgonesHost> StartAsync(int buffer, int max, params string[] extra)
+    {
+        var storage = Directory.CreateTempSubdirectory("sdagones-storage-").FullName;
+        string[] args =
+        [
+            "--urls", "http://127.0.0.1:0",
+            "--Fleet:BufferSize", buffer.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            "--Fleet:MinReplicas", "0",
+            "--Fleet:MaxReplicas", max.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            "--Fleet:StorageRoot", storage,
+            "--Fleet:WebUIStepDelay", "00:00:00.002",
+            "--Logging:LogLevel:Default", "Warning",
+            .. extra,
+        ];
+        var app = LocalAgonesApp.Build(args);
+        await app.StartAsync();
+        var address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
+        return new LocalAgonesHost(app, new Uri(address), storage);
+    }
+
+    public async Task<List<GameServer>> ListAsync(string? selector = null) =>
+        (await Agones.ListGameServersAsync(selector, CancellationToken.None)).Items.ToList();
+
+    public Task WaitForReadyAsync(int count, TimeSpan? timeout = null) =>
+        Eventually.HoldsAsync(async () => (await ListAsync()).Count(s => s.State == GameServerState.Ready) >= count,
+            timeout ?? TimeSpan.FromSeconds(90), $"{count} Ready runtimes");
+
+    public async ValueTask DisposeAsync()
+    {
+        await app.StopAsync();
+        await app.DisposeAsync();
+        Kubernetes.Dispose();
+        try
+        {
+            Directory.Delete(StorageRoot, recursive: true);
+        }
+        catch (IOException)
+        {
+            // a runtime may still be writing; the temp folder is cleaned by the OS
+        }
+    }
+}
