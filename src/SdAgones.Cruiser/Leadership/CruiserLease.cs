@@ -20,7 +20,7 @@ public sealed partial class CruiserLease(SessionStore store, IOptions<LeaseOptio
     public const string Name = "cruiser";
     private bool held;
 
-    public string Holder { get; } = $"{Environment.MachineName}-{Environment.ProcessId}-{Guid.NewGuid():N}"[..48];
+    public string Holder { get; } = $"{Environment.MachineName}-{Environment.ProcessId}-{Guid.NewGuid():N}";
 
     public bool IsHeld => held;
 

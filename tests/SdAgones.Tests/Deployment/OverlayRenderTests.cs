@@ -1,0 +1,157 @@
+using k8s;
+using k8s.Models;
+
+namespace SdAgones.Tests.Deployment;
+
+/// <summary>
+/// <c>kubectl kustomize manifests/overlays/gke</c> is what <c>kubectl apply -k</c> sends to the cluster: it must render,
+/// hold every piece the platform needs, and carry the settings into the services' configuration.
+/// </summary>
+public sealed class OverlayRenderTests
+{
+    [Fact]
+    public async Task The_gke_overlay_renders_with_everything_the_platform_needs()
+    {
+        var objects = await RenderAsync();
+        var kinds = objects.Select(o => o.Kind).ToHashSet(StringComparer.Ordinal);
+
+        string[] required =
+        [
+            "Fleet", "FleetAutoscaler", "BackendConfig", "ManagedCertificate", "Ingress", "NetworkPolicy", "PersistentVolume",
+            "PersistentVolumeClaim", "Role", "RoleBinding", "ServiceAccount", "PodDisruptionBudget", "Deployment", "Service", "ConfigMap",
+        ];
+        Assert.Empty(required.Except(kinds));
+
+        var deployments = objects.Where(o => o.Kind == "Deployment").Select(o => o.Name).Order(StringComparer.Ordinal);
+        Assert.Equal(["cruiser", "gateway"], deployments);
+
+        var backend = Strict<GkeBackendConfig>(Single(objects, "BackendConfig"));
+        Assert.True(backend.Spec?.Iap?.Enabled, "The rendered BackendConfig must enable IAP.");
+    }
+
+    [Fact]
+    public async Task The_rendered_services_get_the_settings_as_configuration()
+    {
+        var settings = DeploymentFiles.Settings();
+        var objects = await RenderAsync();
+        var configMaps = objects.Where(o => o.Kind == "ConfigMap")
+            .ToDictionary(o => o.Name, o => Strict<V1ConfigMap>(o), StringComparer.Ordinal);
+
+        var gateway = Strict<V1Deployment>(Single(objects, "Deployment", "gateway"));
+        Assert.Equal(settings.Gateway.Replicas, gateway.Spec.Replicas);
+        var pod = gateway.Spec.Template.Spec;
+        Assert.Equal("sdagones-gateway", pod.ServiceAccountName);
+        var container = Assert.Single(pod.Containers);
+        Assert.Equal("/health", container.ReadinessProbe?.HttpGet?.Path);
+        Assert.Equal("/alive", container.LivenessProbe?.HttpGet?.Path);
+        Assert.NotNull(container.Resources?.Limits);
+
+        var configName = Assert.Single(container.EnvFrom ?? [], e => e.ConfigMapRef is not null).ConfigMapRef.Name;
+        Assert.True(configMaps.TryGetValue(configName, out var config), $"The gateway reads ConfigMap '{configName}', which the overlay does not render.");
+        Assert.Equal(settings.Memorystore.Address, config.Data["ConnectionStrings__cache"]);
+        Assert.Equal(settings.Iap.Audience, config.Data["Identity__Iap__Audience"]);
+        Assert.Equal("Iap", config.Data["Identity__Mode"]);
+        Assert.Equal("http://+:8080", config.Data["ASPNETCORE_URLS"]);
+        Assert.DoesNotContain(config.Data.Keys, k => k.Contains("secret", StringComparison.OrdinalIgnoreCase));
+
+        var cruiser = Strict<V1Deployment>(Single(objects, "Deployment", "cruiser"));
+        var cruiserContainer = Assert.Single(cruiser.Spec.Template.Spec.Containers);
+        Assert.Equal("sdagones-cruiser", cruiser.Spec.Template.Spec.ServiceAccountName);
+        Assert.NotNull(cruiserContainer.ReadinessProbe);
+        var cruiserConfig = configMaps[cruiserContainer.EnvFrom.Single().ConfigMapRef.Name];
+        Assert.Equal(settings.Memorystore.Address, cruiserConfig.Data["ConnectionStrings__cache"]);
+        Assert.Equal(settings.Idle.Timeout, cruiserConfig.Data["Idle__Timeout"]);
+
+        var service = Strict<V1Service>(Single(objects, "Service", "gateway"));
+        Assert.Equal("""{"ingress": true}""", service.Metadata.Annotations["cloud.google.com/neg"]);
+        Assert.Contains("cloud.google.com/backend-config", service.Metadata.Annotations.Keys);
+
+        var ingress = Strict<V1Ingress>(Single(objects, "Ingress"));
+        Assert.Equal(settings.Ingress.StaticIpName, ingress.Metadata.Annotations["kubernetes.io/ingress.global-static-ip-name"]);
+        Assert.Equal("gce", ingress.Metadata.Annotations["kubernetes.io/ingress.class"]);
+        Assert.Equal(settings.Ingress.Domain, Assert.Single(ingress.Spec.Rules).Host);
+
+        foreach (var namespaced in objects.Where(o => o.Kind is not ("PersistentVolume")))
+        {
+            Assert.True(namespaced.Namespace == settings.Cluster.Namespace,
+                $"{namespaced.Kind}/{namespaced.Name} renders into namespace '{namespaced.Namespace}', not '{settings.Cluster.Namespace}'.");
+        }
+    }
+
+    [Fact]
+    public async Task Only_the_gateway_and_cruiser_reach_the_runtimes_and_RBAC_grants_only_what_the_Agones_client_does()
+    {
+        var objects = await RenderAsync();
+
+        var policy = Strict<V1NetworkPolicy>(Single(objects, "NetworkPolicy"));
+        Assert.Equal("sd-agones-fleet", policy.Spec.PodSelector.MatchLabels["agones.dev/fleet"]);
+        var rule = Assert.Single(policy.Spec.Ingress);
+        Assert.Equal([("TCP", "7860")], rule.Ports.Select(p => (p.Protocol, p.Port.ToString())));
+        Assert.Equal(["cruiser", "gateway"], rule.FromProperty.Select(p => p.PodSelector.MatchLabels["app"]).Order(StringComparer.Ordinal));
+
+        var allowed = new Dictionary<string, HashSet<string>>(StringComparer.Ordinal)
+        {
+            ["agones.dev/gameservers"] = ["get", "list", "watch", "patch", "delete"],
+            ["agones.dev/fleets"] = ["get"],
+            ["allocation.agones.dev/gameserverallocations"] = ["create"],
+        };
+        var roles = objects.Where(o => o.Kind == "Role").Select(o => Strict<V1Role>(o)).ToList();
+        Assert.Equal(["sdagones-cruiser", "sdagones-gateway"], roles.Select(r => r.Metadata.Name).Order(StringComparer.Ordinal));
+        foreach (var role in roles)
+        {
+            foreach (var r in role.Rules)
+            {
+                foreach (var resource in r.ApiGroups.SelectMany(g => r.Resources.Select(res => $"{g}/{res}")))
+                {
+                    Assert.True(allowed.TryGetValue(resource, out var verbs), $"Role {role.Metadata.Name} grants access to {resource}.");
+                    Assert.Empty(r.Verbs.Except(verbs));
+                }
+            }
+        }
+
+        var gatewayRole = roles.Single(r => r.Metadata.Name == "sdagones-gateway");
+        Assert.Contains(gatewayRole.Rules, r => r.Resources.Contains("gameserverallocations") && r.Verbs.Contains("create"));
+        var bindings = objects.Where(o => o.Kind == "RoleBinding").Select(o => Strict<V1RoleBinding>(o)).ToList();
+        foreach (var role in roles)
+        {
+            Assert.Contains(bindings, b => b.RoleRef.Name == role.Metadata.Name && b.Subjects.Any(s => s.Kind == "ServiceAccount" && s.Name == role.Metadata.Name));
+        }
+    }
+
+    private sealed record Rendered(string Kind, string Name, string? Namespace, string Yaml);
+
+    private static Rendered Single(IEnumerable<Rendered> objects, string kind, string? name = null)
+    {
+        var matches = objects.Where(o => o.Kind == kind && (name is null || o.Name == name)).ToList();
+        Assert.True(matches.Count == 1, $"Expected one {kind}{(name is null ? "" : " " + name)} in the render, found {matches.Count}.");
+        return matches[0];
+    }
+
+    private static T Strict<T>(Rendered rendered) => KubernetesYaml.Deserialize<T>(rendered.Yaml, strict: true);
+
+    private static async Task<List<Rendered>> RenderAsync()
+    {
+        var kubectl = DeploymentFiles.OnPath("kubectl");
+        Assert.True(kubectl is not null,
+            "kubectl is not on PATH, so the GKE overlay cannot be rendered. Install kubectl 1.21 or newer (it must embed kustomize v4+): "
+            + "the machine image's 'kubectl' package, or Google's kubectl release; Debian bookworm's 'kubernetes-client' is kubectl 1.20 "
+            + "(kustomize v2) and cannot read the overlay. Then run the tests again.");
+
+        var (exitCode, output, error) = await DeploymentFiles.RunAsync(kubectl, ["kustomize", DeploymentFiles.OverlayPath], TimeSpan.FromMinutes(1));
+        if (exitCode != 0)
+        {
+            var (_, version, _) = await DeploymentFiles.RunAsync(kubectl, ["version", "--client"], TimeSpan.FromSeconds(30));
+            Assert.Fail($"kubectl kustomize manifests/overlays/gke failed ({exitCode}):\n{error}\n{version.Trim()}\n"
+                + "The overlay uses kustomize v4+ fields (directory resources, patches); kubectl older than 1.21 embeds kustomize v2 and cannot read them.");
+        }
+
+        return output.Split("\n---\n", StringSplitOptions.RemoveEmptyEntries)
+            .Where(doc => doc.Trim().Length > 0)
+            .Select(doc =>
+            {
+                var header = DeploymentFiles.ReadHeader(doc);
+                return new Rendered(header.Kind ?? "", header.Metadata?.Name ?? "", header.Metadata?.NamespaceProperty, doc);
+            })
+            .ToList();
+    }
+}

@@ -1,0 +1,33 @@
+using k8s;
+using Microsoft.Extensions.Options;
+using SdAgones.Runtimes.Agones;
+
+namespace SdAgones.Tests.Infrastructure;
+
+/// <summary>The tests' view of a LocalAgones running elsewhere, through the same KubernetesClient code the product uses.</summary>
+public sealed class LocalAgonesClient : IDisposable
+{
+    private readonly Kubernetes kubernetes;
+
+    public LocalAgonesClient(Uri url)
+    {
+        Url = url;
+        kubernetes = new Kubernetes(new KubernetesClientConfiguration { Host = url.ToString() });
+        Agones = new AgonesClient(kubernetes, Options.Create(new AgonesOptions { ApiServer = url.ToString() }));
+    }
+
+    public Uri Url { get; }
+    public AgonesClient Agones { get; }
+
+    public async Task<List<GameServer>> ListAsync(string? selector = null) =>
+        (await Agones.ListGameServersAsync(selector, CancellationToken.None)).Items.ToList();
+
+    public Task WaitForReadyAsync(int count, TimeSpan? timeout = null) =>
+        Eventually.HoldsAsync(async () => (await ListAsync()).Count(s => s.State == GameServerState.Ready) >= count,
+            timeout ?? TimeSpan.FromSeconds(90), $"{count} Ready runtimes");
+
+    public async Task<List<GameServer>> AllocatedToAsync(string user) =>
+        (await ListAsync()).Where(s => s.State == GameServerState.Allocated && s.AllocatedUser == user).ToList();
+
+    public void Dispose() => kubernetes.Dispose();
+}

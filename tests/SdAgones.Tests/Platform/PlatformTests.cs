@@ -1,0 +1,236 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Net.WebSockets;
+using System.Text;
+using System.Text.Json;
+using SdAgones.Runtimes.Agones;
+using SdAgones.Tests.Infrastructure;
+
+namespace SdAgones.Tests.Platform;
+
+/// <summary>The platform as a person and an operator meet it, through the gateway the AppHost starts.</summary>
+[Collection(PlatformCollection.Name)]
+public sealed class PlatformTests(PlatformFixture platform) : IAsyncLifetime
+{
+    public Task InitializeAsync() => platform.ResetAsync();
+
+    public Task DisposeAsync() => Task.CompletedTask;
+
+    /// <summary>Which runtime answered: the stand-in WebUI keeps its data under <c>runtimes/&lt;name&gt;/</c>.</summary>
+    private static async Task<string> RuntimeThatAnsweredAsync(HttpResponseMessage response)
+    {
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var options = await response.Content.ReadFromJsonAsync<JsonElement>();
+        var folder = options.GetProperty("outdir_txt2img_samples").GetString()!;
+        var parts = folder.Split(Path.DirectorySeparatorChar);
+        return parts[Array.IndexOf(parts, "runtimes") + 1];
+    }
+
+    private async Task<string> OptionsRuntimeAsync(string user)
+    {
+        using var client = platform.Client(user);
+        return await RuntimeThatAnsweredAsync(await client.GetAsync("/sdapi/v1/options"));
+    }
+
+    [Fact]
+    public async Task Every_resource_is_healthy_and_the_gateway_answers_the_load_balancer_check()
+    {
+        using var anonymous = platform.Client(user: null);
+        var healthz = await anonymous.GetAsync("/healthz");
+        Assert.Equal(HttpStatusCode.OK, healthz.StatusCode);
+
+        var unauthenticated = await anonymous.GetAsync("/sdapi/v1/options");
+        Assert.Equal(HttpStatusCode.Unauthorized, unauthenticated.StatusCode);
+        Assert.Contains("sign in", await unauthenticated.Content.ReadAsStringAsync(), StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
+    public async Task Two_people_get_two_runtimes_and_each_keeps_their_own()
+    {
+        var alice = await OptionsRuntimeAsync("alice");
+        var bob = await OptionsRuntimeAsync("bob");
+
+        Assert.NotEqual(alice, bob);
+        Assert.Equal(alice, await OptionsRuntimeAsync("alice"));
+        Assert.Equal(bob, await OptionsRuntimeAsync("bob"));
+
+        using var client = platform.Client("alice");
+        var session = await client.GetFromJsonAsync<JsonElement>("/_sd/api/session");
+        Assert.Equal(alice, session.GetProperty("runtime").GetString());
+        Assert.Equal("ready", session.GetProperty("state").GetString());
+        Assert.True(session.GetProperty("reclaimAt").GetDateTimeOffset() > DateTimeOffset.UtcNow);
+    }
+
+    [Fact]
+    public async Task Fifty_simultaneous_first_requests_from_one_person_allocate_exactly_one_runtime()
+    {
+        using var client = platform.Client("carol");
+        var responses = await Task.WhenAll(Enumerable.Range(0, 50).Select(_ => Task.Run(async () =>
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, "/sdapi/v1/options");
+            request.Headers.ConnectionClose = true; // a new connection each: the proxy spreads them over both gateway instances
+            return await client.SendAsync(request);
+        })));
+
+        var served = new HashSet<string>();
+        foreach (var response in responses.Where(r => r.StatusCode == HttpStatusCode.OK))
+        {
+            served.Add(await RuntimeThatAnsweredAsync(response));
+        }
+
+        Assert.All(responses, r => Assert.True(r.StatusCode is HttpStatusCode.OK or HttpStatusCode.ServiceUnavailable, r.StatusCode.ToString()));
+        Assert.True(served.Count == 1, $"served by {served.Count} runtimes: {string.Join(", ", served)}");
+        Assert.Single(await platform.Agones.AllocatedToAsync("carol"));
+    }
+
+    [Fact]
+    public async Task A_WebSocket_and_an_SSE_stream_pass_through_intact()
+    {
+        using var socket = new ClientWebSocket();
+        socket.Options.SetRequestHeader("X-SdAgones-Dev-User", "dave");
+        var wsUri = new UriBuilder(platform.GatewayUrl) { Scheme = "ws", Path = "/queue/join" }.Uri;
+        await Eventually.HoldsAsync(async () =>
+        {
+            using var probe = platform.Client("dave");
+            return (await probe.GetAsync("/sdapi/v1/options")).StatusCode == HttpStatusCode.OK;
+        }, TimeSpan.FromSeconds(60), "dave's runtime");
+        await socket.ConnectAsync(wsUri, CancellationToken.None);
+
+        var hello = "hello through the gateway " + new string('x', 20_000);
+        await socket.SendAsync(Encoding.UTF8.GetBytes(hello), WebSocketMessageType.Text, true, CancellationToken.None);
+        Assert.Equal(hello, await ReceiveTextAsync(socket));
+
+        await socket.SendAsync(Encoding.UTF8.GetBytes("""{"fn":"txt2img","prompt":"a fox","seed":3,"steps":4}"""), WebSocketMessageType.Text, true, CancellationToken.None);
+        var messages = new List<JsonElement>();
+        do
+        {
+            messages.Add(JsonDocument.Parse(await ReceiveTextAsync(socket)).RootElement);
+        }
+        while (messages[^1].GetProperty("msg").GetString() != "process_completed");
+        Assert.Equal(4, messages.Count(m => m.GetProperty("msg").GetString() == "progress"));
+        Assert.False(string.IsNullOrEmpty(messages[^1].GetProperty("image").GetString()));
+        await socket.CloseAsync(WebSocketCloseStatus.NormalClosure, "done", CancellationToken.None);
+
+        using var client = platform.Client("dave");
+        using var response = await client.GetAsync("/queue/data?prompt=a%20fox&seed=3&steps=5", HttpCompletionOption.ResponseHeadersRead);
+        Assert.Equal("text/event-stream", response.Content.Headers.ContentType?.MediaType);
+        using var reader = new StreamReader(await response.Content.ReadAsStreamAsync());
+        var events = new List<string>();
+        while (await reader.ReadLineAsync() is { } line)
+        {
+            if (line.StartsWith("data: ", StringComparison.Ordinal))
+            {
+                events.Add(line[6..]);
+            }
+        }
+
+        Assert.Equal(5, events.Count(e => e.Contains("\"progress\"", StringComparison.Ordinal)));
+        Assert.Contains("process_completed", events[^1], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task With_every_runtime_taken_a_person_waits_in_line_and_gets_the_next_free_one()
+    {
+        var holders = new List<string>();
+        for (var i = 0; i < PlatformFixture.FleetMax; i++)
+        {
+            var user = $"holder-{i}";
+            await Eventually.HoldsAsync(async () =>
+            {
+                using var client = platform.Client(user);
+                return (await client.GetAsync("/sdapi/v1/options")).StatusCode == HttpStatusCode.OK;
+            }, TimeSpan.FromSeconds(90), $"{user} to get a runtime");
+            holders.Add(user);
+        }
+
+        using var waiter = platform.Client("erin");
+        var waiting = await waiter.GetAsync("/sdapi/v1/options");
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, waiting.StatusCode);
+        Assert.NotNull(waiting.Headers.RetryAfter);
+        var body = await waiting.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal(0, body.GetProperty("queuePosition").GetInt64());
+
+        using var browser = platform.Client("erin", html: true);
+        var page = await browser.GetAsync("/");
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, page.StatusCode);
+        var html = await page.Content.ReadAsStringAsync();
+        Assert.Contains("Your place in the queue", html, StringComparison.Ordinal);
+        Assert.Contains("id=\"position\">1<", html, StringComparison.Ordinal);
+
+        using var first = platform.Client(holders[0]);
+        var released = await first.PostAsync("/_sd/api/session/release", null);
+        Assert.True((await released.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("released").GetBoolean());
+
+        var runtime = await Eventually.ReturnsAsync(async () =>
+        {
+            var response = await waiter.GetAsync("/sdapi/v1/options");
+            return response.StatusCode == HttpStatusCode.OK ? await RuntimeThatAnsweredAsync(response) : null;
+        }, TimeSpan.FromSeconds(90), "erin to reach a WebUI once a runtime frees", TimeSpan.FromMilliseconds(500));
+        Assert.Single(await platform.Agones.AllocatedToAsync("erin"));
+        Assert.DoesNotContain(runtime, await Task.WhenAll(holders.Skip(1).Select(OptionsRuntimeAsync)));
+    }
+
+    [Fact]
+    public async Task When_a_runtime_dies_the_person_gets_a_fresh_one_and_is_told_why()
+    {
+        var before = await OptionsRuntimeAsync("frank");
+        var server = (await platform.Agones.AllocatedToAsync("frank")).Single();
+        KillProcessListeningOn(RuntimeAddress.WebUI(server)!.Port);
+
+        var after = await Eventually.ReturnsAsync(async () =>
+        {
+            using var client = platform.Client("frank");
+            var response = await client.GetAsync("/sdapi/v1/options");
+            return response.StatusCode == HttpStatusCode.OK ? await RuntimeThatAnsweredAsync(response) : null;
+        }, TimeSpan.FromSeconds(90), "frank to get a fresh runtime", TimeSpan.FromMilliseconds(500));
+
+        Assert.NotEqual(before, after);
+        using var me = platform.Client("frank");
+        var session = await me.GetFromJsonAsync<JsonElement>("/_sd/api/session");
+        Assert.Equal(after, session.GetProperty("runtime").GetString());
+        Assert.Contains("stopped unexpectedly", session.GetProperty("notice").GetString(), StringComparison.Ordinal);
+        Assert.Single(await platform.Agones.AllocatedToAsync("frank"));
+    }
+
+    private static async Task<string> ReceiveTextAsync(ClientWebSocket socket)
+    {
+        var buffer = new byte[64 * 1024];
+        using var message = new MemoryStream();
+        WebSocketReceiveResult result;
+        do
+        {
+            result = await socket.ReceiveAsync(buffer, CancellationToken.None);
+            message.Write(buffer, 0, result.Count);
+        }
+        while (!result.EndOfMessage);
+        return Encoding.UTF8.GetString(message.ToArray());
+    }
+
+    /// <summary>Kills the WebUI process of a runtime, as a lost spot node would.</summary>
+    private static void KillProcessListeningOn(int port)
+    {
+        var marker = $"http://127.0.0.1:{port}";
+        foreach (var process in System.Diagnostics.Process.GetProcesses())
+        {
+            try
+            {
+                var cmdline = File.ReadAllText($"/proc/{process.Id}/cmdline").Replace('\0', ' ');
+                if (cmdline.Contains("SdAgones.WebUI", StringComparison.Ordinal) && cmdline.Contains(marker, StringComparison.Ordinal))
+                {
+                    process.Kill(entireProcessTree: true);
+                    return;
+                }
+            }
+            catch (IOException)
+            {
+                // the process ended meanwhile
+            }
+            finally
+            {
+                process.Dispose();
+            }
+        }
+
+        Assert.Fail($"no WebUI process listens on {port}");
+    }
+}

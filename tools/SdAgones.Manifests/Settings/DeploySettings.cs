@@ -1,0 +1,184 @@
+using System.Globalization;
+using System.Net;
+using System.Text.RegularExpressions;
+
+namespace SdAgones.Manifests.Settings;
+
+/// <summary>
+/// The one file an operator edits before deploying (<c>deploy/settings.json</c>): where the cluster, images, storage,
+/// cache and identity live, and how big the fleet is. Read once and checked whole; every problem names its key.
+/// </summary>
+public sealed partial record DeploySettings(
+    ProjectSettings Project,
+    ClusterSettings Cluster,
+    ImageSettings Images,
+    IngressSettings Ingress,
+    IapSettings Iap,
+    FilestoreSettings Filestore,
+    MemorystoreSettings Memorystore,
+    AgonesSettings Agones,
+    FleetSettings Fleet,
+    GatewaySettings Gateway,
+    IdleSettings Idle)
+{
+    /// <summary>Parses and validates the JSON text; <paramref name="source"/> names the file in error messages.</summary>
+    /// <exception cref="SettingsException">One message per missing, invalid or unknown key.</exception>
+    public static DeploySettings Parse(string json, string source)
+    {
+        var read = SettingsReader.Open(json, source);
+
+        var project = new ProjectSettings(
+            read.String("project.id", GcpProjectId(), "a GCP project id (6-30 lowercase letters, digits, hyphens)"),
+            read.String("project.region", GcpRegion(), "a GCP region such as us-central1"),
+            read.String("project.zone", GcpZone(), "a GCP zone such as us-central1-a"));
+
+        var cluster = new ClusterSettings(
+            read.String("cluster.name", DnsLabel(), "a lowercase name (letters, digits, hyphens)"),
+            read.String("cluster.network", DnsLabel(), "a VPC network name"),
+            read.String("cluster.namespace", DnsLabel(), "a Kubernetes namespace name"),
+            read.String("cluster.gpuMachineType", MachineType(), "a Compute Engine machine type for the T4 pool, e.g. n1-standard-8"),
+            read.Int("cluster.gpuMaxNodes", 1, 1000));
+
+        var images = new ImageSettings(
+            read.String("images.registry", ImageRegistry(), "an image registry path without scheme, e.g. us-central1-docker.pkg.dev/my-project/sd-agones"),
+            read.String("images.tag", ImageTag(), "an image tag (letters, digits, '_', '.', '-')"));
+
+        var ingress = new IngressSettings(
+            read.String("ingress.domain", DomainName(), "a DNS name such as sd.example.com"),
+            read.String("ingress.staticIpName", DnsLabel(), "the name of a global static IP address"));
+
+        var iap = new IapSettings(
+            read.String("iap.audience", IapAudience(), "/projects/PROJECT_NUMBER/global/backendServices/SERVICE_ID (digits)"),
+            read.String("iap.oauthSecretName", DnsSubdomain(), "the name of the Kubernetes Secret holding client_id and client_secret"));
+
+        var filestore = new FilestoreSettings(
+            read.String("filestore.instance", DnsLabel(), "a Filestore instance name"),
+            read.Check("filestore.ip", v => IPAddress.TryParse(v, out var ip) && ip.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork && v.Count(c => c == '.') == 3, "an IPv4 address such as 10.0.0.2"),
+            read.String("filestore.share", FileShare(), "a file share name (a letter, then letters, digits or '_', at most 16)"),
+            read.String("filestore.capacity", Capacity(), "a size with a binary unit, e.g. 1Ti or 2560Gi"));
+
+        var memorystore = new MemorystoreSettings(
+            read.String("memorystore.instance", DnsLabel(), "a Memorystore instance name"),
+            read.Check("memorystore.address", IsHostAndPort, "host:port, e.g. 10.0.0.3:6379"));
+
+        var agones = new AgonesSettings(
+            read.String("agones.chartVersion", SemVer(), "a chart version such as 1.56.0"),
+            read.String("agones.allocationBatchWaitTime", GoDuration(), "a Go duration such as 50ms"));
+
+        var fleet = new FleetSettings(
+            read.Int("fleet.bufferSize", 1, 1000),
+            read.Int("fleet.minReplicas", 0, 1000),
+            read.Int("fleet.maxReplicas", 1, 1000));
+        read.Require(fleet.MinReplicas == 0 || fleet.MinReplicas >= fleet.BufferSize, "fleet.minReplicas",
+            $"must be 0 or at least fleet.bufferSize ({fleet.BufferSize}), got {fleet.MinReplicas}");
+        read.Require(fleet.MaxReplicas >= Math.Max(fleet.MinReplicas, fleet.BufferSize), "fleet.maxReplicas",
+            $"must be at least fleet.minReplicas and fleet.bufferSize ({Math.Max(fleet.MinReplicas, fleet.BufferSize)}), got {fleet.MaxReplicas}");
+
+        var gateway = new GatewaySettings(
+            read.Int("gateway.replicas", 2, 20),
+            read.Check("gateway.adminUsers", IsEmailList, "comma-separated email addresses (IAP identities are emails)"));
+
+        var idle = new IdleSettings(
+            read.Check("idle.timeout", v => TimeSpan.TryParseExact(v, "c", CultureInfo.InvariantCulture, out var t) && t > TimeSpan.Zero, "a positive duration hh:mm:ss, e.g. 00:15:00"));
+
+        read.RejectUnknownKeys();
+        read.ThrowIfInvalid();
+        return new DeploySettings(project, cluster, images, ingress, iap, filestore, memorystore, agones, fleet, gateway, idle);
+    }
+
+    private static bool IsHostAndPort(string value)
+    {
+        var colon = value.LastIndexOf(':');
+        return colon > 0
+            && int.TryParse(value.AsSpan(colon + 1), NumberStyles.None, CultureInfo.InvariantCulture, out var port) && port is > 0 and < 65536
+            && (DomainName().IsMatch(value[..colon]) || IPAddress.TryParse(value[..colon], out _));
+    }
+
+    private static bool IsEmailList(string value) =>
+        value.Split(',').All(part => EmailAddress().IsMatch(part.Trim()));
+
+    [GeneratedRegex("^[a-z][a-z0-9-]{4,28}[a-z0-9]$")]
+    private static partial Regex GcpProjectId();
+
+    [GeneratedRegex("^[a-z]+-[a-z]+[0-9]+$")]
+    private static partial Regex GcpRegion();
+
+    [GeneratedRegex("^[a-z]+-[a-z]+[0-9]+-[a-z]$")]
+    private static partial Regex GcpZone();
+
+    [GeneratedRegex("^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$")]
+    private static partial Regex DnsLabel();
+
+    [GeneratedRegex("^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$")]
+    private static partial Regex DnsSubdomain();
+
+    [GeneratedRegex("^[a-z0-9][a-z0-9-]*[a-z0-9]$")]
+    private static partial Regex MachineType();
+
+    [GeneratedRegex("^[a-z0-9.-]+(:[0-9]+)?(/[a-z0-9._-]+)*$")]
+    private static partial Regex ImageRegistry();
+
+    [GeneratedRegex("^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$")]
+    private static partial Regex ImageTag();
+
+    [GeneratedRegex("^([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\\.)+[a-z]{2,63}$")]
+    private static partial Regex DomainName();
+
+    [GeneratedRegex("^/projects/[0-9]+/global/backendServices/[0-9]+$")]
+    private static partial Regex IapAudience();
+
+    [GeneratedRegex("^[A-Za-z][A-Za-z0-9_]{0,15}$")]
+    private static partial Regex FileShare();
+
+    [GeneratedRegex("^[1-9][0-9]*(Gi|Ti)$")]
+    private static partial Regex Capacity();
+
+    [GeneratedRegex("^[0-9]+\\.[0-9]+\\.[0-9]+$")]
+    private static partial Regex SemVer();
+
+    [GeneratedRegex("^[0-9]+(ms|s)$")]
+    private static partial Regex GoDuration();
+
+    [GeneratedRegex("^[^@\\s,]+@[^@\\s,]+\\.[^@\\s,]+$")]
+    private static partial Regex EmailAddress();
+}
+
+/// <summary>The GCP project and where in it things run.</summary>
+public sealed record ProjectSettings(string Id, string Region, string Zone);
+
+/// <summary>The GKE cluster, the namespace everything goes into, and the T4 spot pool's shape.</summary>
+public sealed record ClusterSettings(string Name, string Network, string Namespace, string GpuMachineType, int GpuMaxNodes);
+
+/// <summary>Where images are pushed; every image of one release shares the tag.</summary>
+public sealed record ImageSettings(string Registry, string Tag)
+{
+    /// <summary>The full reference of one image in the registry.</summary>
+    public string Reference(string repository) => $"{Registry}/{repository}:{Tag}";
+}
+
+/// <summary>The public name and the reserved global address of the HTTPS load balancer.</summary>
+public sealed record IngressSettings(string Domain, string StaticIpName);
+
+/// <summary>IAP: the audience the gateway checks, and the name (never the value) of the OAuth client's Secret.</summary>
+public sealed record IapSettings(string Audience, string OAuthSecretName);
+
+/// <summary>The Filestore (NFS) share holding models and outputs.</summary>
+public sealed record FilestoreSettings(string Instance, string Ip, string Share, string Capacity);
+
+/// <summary>The Memorystore for Redis instance holding sessions.</summary>
+public sealed record MemorystoreSettings(string Instance, string Address);
+
+/// <summary>The Agones Helm release.</summary>
+public sealed record AgonesSettings(string ChartVersion, string AllocationBatchWaitTime);
+
+/// <summary>The FleetAutoscaler's Buffer policy.</summary>
+public sealed record FleetSettings(int BufferSize, int MinReplicas, int MaxReplicas);
+
+/// <summary>Gateway replicas and who may use the admin page.</summary>
+public sealed record GatewaySettings(int Replicas, string AdminUsers);
+
+/// <summary>How long a runtime may sit unused before it is given back.</summary>
+public sealed record IdleSettings(string Timeout)
+{
+    public TimeSpan Duration => TimeSpan.ParseExact(Timeout, "c", CultureInfo.InvariantCulture);
+}
