@@ -1,0 +1,85 @@
+using System.Globalization;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Time.Testing;
+using SdAgones.Cruiser;
+using SdAgones.Runtimes.Agones;
+using SdAgones.Runtimes.Identity;
+using SdAgones.Runtimes.Sessions;
+using SdAgones.Tests.Infrastructure;
+using StackExchange.Redis;
+
+namespace SdAgones.Tests.Cruiser;
+
+/// <summary>
+/// The cruiser's policy objects wired to real parts — embedded Garnet and LocalAgones with runtime processes —
+/// with time on a <see cref="FakeTimeProvider"/>, so a 15-minute timeout passes without sleeping.
+/// </summary>
+public sealed class CruiserWorld : IAsyncLifetime
+{
+    public static readonly TimeSpan IdleTimeout = TimeSpan.FromMinutes(15);
+    private readonly RedisBackends redis = new();
+
+    public FakeTimeProvider Time { get; } = new(DateTimeOffset.FromUnixTimeMilliseconds(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds())); // the store keeps milliseconds
+    public LocalAgonesHost Agones { get; private set; } = null!;
+    public ServiceProvider Services { get; private set; } = null!;
+    public SessionStore Store => Services.GetRequiredService<SessionStore>();
+
+    public async Task InitializeAsync()
+    {
+        Agones = await LocalAgonesHost.StartAsync(buffer: 2, max: 8, "--Fleet:WebUIStepDelay", "00:00:00.050");
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Agones:ApiServer"] = Agones.Url.ToString(),
+            ["Idle:Timeout"] = IdleTimeout.ToString("c"),
+            ["Reconcile:OrphanGrace"] = "00:01:00",
+        }).Build();
+        var services = new ServiceCollection();
+        services.AddSingleton<TimeProvider>(Time);
+        services.AddLogging(l => l.SetMinimumLevel(LogLevel.Warning));
+        services.AddMetrics();
+        services.AddSingleton<IConnectionMultiplexer>(await redis.ConnectCleanAsync("garnet"));
+        CruiserExtensions.AddCruiserServices(services, configuration);
+        Services = services.BuildServiceProvider();
+    }
+
+    public T Get<T>() where T : notnull => Services.GetRequiredService<T>();
+
+    /// <summary>Allocates a runtime to a person as the gateway does, optionally binding the session too.</summary>
+    public async Task<RuntimeSession> AllocateAsync(string user, bool bind = true)
+    {
+        await Agones.WaitForReadyAsync(1);
+        var status = await Agones.Agones.AllocateAsync(new GameServerAllocationSpec
+        {
+            Selectors = [new GameServerSelector { MatchLabels = new() { [AgonesApi.FleetLabel] = "sd-agones-fleet" } }],
+            Metadata = new AllocationMetadata
+            {
+                Labels = new() { [AgonesApi.UserLabel] = PersonLabel.For(user) },
+                Annotations = new()
+                {
+                    [AgonesApi.UserAnnotation] = user,
+                    [AgonesApi.AllocatedAtAnnotation] = Time.GetUtcNow().ToString("O", CultureInfo.InvariantCulture),
+                },
+            },
+        }, CancellationToken.None);
+        Assert.Equal(AllocationState.Allocated, status.State);
+        var session = new RuntimeSession(user, status.GameServerName!, RuntimeAddress.WebUI(status)!, Time.GetUtcNow(), status.NodeName);
+        if (bind)
+        {
+            await Store.AssignAsync(session);
+        }
+
+        return session;
+    }
+
+    public async Task<GameServerState?> StateOfAsync(string runtime) =>
+        (await Agones.Agones.GetGameServerAsync(runtime, CancellationToken.None))?.State;
+
+    public async Task DisposeAsync()
+    {
+        await Services.DisposeAsync();
+        await Agones.DisposeAsync();
+        redis.Dispose();
+    }
+}

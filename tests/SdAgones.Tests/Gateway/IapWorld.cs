@@ -1,0 +1,109 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.IdentityModel.Tokens;
+using SdAgones.Tests.Infrastructure;
+
+namespace SdAgones.Tests.Gateway;
+
+/// <summary>
+/// A gateway process in production (Iap) mode with everything real around it — Garnet, LocalAgones — except
+/// Google: the test plays IAP, signing tokens with keys it generates and serving their JWKS on loopback.
+/// </summary>
+public sealed class IapWorld : IAsyncLifetime
+{
+    public const string Audience = "/projects/123456/global/backendServices/7890";
+    public const string Issuer = "https://cloud.google.com/iap";
+    private readonly RedisBackends redis = new();
+    private WebApplication jwks = null!;
+
+    public ECDsa Key { get; } = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+    public string KeyId { get; } = "iap-test-key-1";
+    public LocalAgonesHost Agones { get; private set; } = null!;
+    public ServiceProcess Gateway { get; private set; } = null!;
+
+    public async Task InitializeAsync()
+    {
+        jwks = BuildJwksServer();
+        await jwks.StartAsync();
+        var jwksUrl = jwks.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First() + "/jwk";
+        Agones = await LocalAgonesHost.StartAsync(buffer: 1, max: 3);
+        Gateway = ServiceProcess.Start("SdAgones.Gateway", new Dictionary<string, string>
+        {
+            ["Identity:Mode"] = "Iap",
+            ["Identity:Iap:Audience"] = Audience,
+            ["Identity:Iap:JwksUrl"] = jwksUrl,
+            ["Identity:Iap:RefreshMinInterval"] = "00:00:00.100",
+            ["ConnectionStrings:cache"] = redis.GarnetEndpoint,
+            ["Agones:ApiServer"] = Agones.Url.ToString(),
+        });
+        await Gateway.WaitUntilHealthyAsync();
+        await Agones.WaitForReadyAsync(1);
+    }
+
+    public string Token(Action<SecurityTokenDescriptor>? change = null, ECDsa? key = null, string? kid = null)
+    {
+        var now = DateTime.UtcNow;
+        var descriptor = new SecurityTokenDescriptor
+        {
+            Issuer = Issuer,
+            Audience = Audience,
+            IssuedAt = now,
+            NotBefore = now,
+            Expires = now.AddMinutes(10),
+            Claims = new Dictionary<string, object> { ["email"] = "alice@example.com", ["sub"] = "accounts.google.com:1234" },
+            SigningCredentials = new SigningCredentials(new ECDsaSecurityKey(key ?? Key) { KeyId = kid ?? KeyId }, SecurityAlgorithms.EcdsaSha256),
+        };
+        change?.Invoke(descriptor);
+        return new JsonWebTokenHandler { SetDefaultTimesOnTokenCreation = false }.CreateToken(descriptor);
+    }
+
+    /// <summary>A token assembled by hand, for shapes a well-behaved library refuses to produce.</summary>
+    public static string Raw(object header, object payload, string signature = "") =>
+        $"{Base64Url(JsonSerializer.SerializeToUtf8Bytes(header))}.{Base64Url(JsonSerializer.SerializeToUtf8Bytes(payload))}.{signature}";
+
+    public static string Base64Url(byte[] bytes) => Base64UrlEncoder.Encode(bytes);
+
+    public static object StandardPayload(object email) => new
+    {
+        iss = Issuer,
+        aud = Audience,
+        email,
+        iat = DateTimeOffset.UtcNow.ToUnixTimeSeconds(),
+        exp = DateTimeOffset.UtcNow.AddMinutes(10).ToUnixTimeSeconds(),
+    };
+
+    private WebApplication BuildJwksServer()
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        var app = builder.Build();
+        var p = Key.ExportParameters(includePrivateParameters: false);
+        var body = JsonSerializer.Serialize(new
+        {
+            keys = new[]
+            {
+                new { kty = "EC", crv = "P-256", kid = KeyId, alg = "ES256", use = "sig", x = Base64Url(p.Q.X!), y = Base64Url(p.Q.Y!) },
+            },
+        });
+        app.MapGet("/jwk", () => Results.Text(body, "application/json", Encoding.UTF8));
+        return app;
+    }
+
+    public async Task DisposeAsync()
+    {
+        await Gateway.DisposeAsync();
+        await Agones.DisposeAsync();
+        await jwks.DisposeAsync();
+        redis.Dispose();
+        Key.Dispose();
+    }
+}
