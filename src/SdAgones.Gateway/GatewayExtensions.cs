@@ -14,11 +14,20 @@ internal static class GatewayExtensions
     public static WebApplicationBuilder AddSessions(this WebApplicationBuilder builder)
     {
         builder.AddRedisClient("cache", settings => settings.DisableHealthChecks = true,
-            options => { options.AbortOnConnectFail = false; options.ConnectTimeout = 2000; options.SyncTimeout = 2000; options.AsyncTimeout = 2000; });
+            options =>
+            {
+                // While the cache is down, fail at once (the gateway answers 503 or serves from memory) instead of queueing.
+                options.AbortOnConnectFail = false;
+                options.BacklogPolicy = StackExchange.Redis.BacklogPolicy.FailFast;
+                options.ConnectTimeout = 2000;
+                options.SyncTimeout = 2000;
+                options.AsyncTimeout = 2000;
+            });
         builder.Services.AddRuntimePlatform(builder.Configuration);
         builder.Services.AddSingleton<GameServerWatcher>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<GameServerWatcher>());
         builder.Services.AddSingleton<SessionDirectory>();
+        builder.Services.AddSingleton<SessionQueries>();
         return builder;
     }
 

@@ -1,6 +1,7 @@
 using SdAgones.Gateway;
 using SdAgones.Gateway.Api;
 using SdAgones.Gateway.Identity;
+using SdAgones.Gateway.Pages;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults();
@@ -14,6 +15,7 @@ app.MapDefaultEndpoints();
 app.MapGet("/healthz", () => Results.Text("ok")); // the load balancer's check: no identity, no dependencies
 app.MapDevSignIn();
 app.MapSessionApi();
+app.MapPages();
 app.MapRuntimeForwarding();
 app.Run();
 

@@ -13,27 +13,8 @@ internal static class SessionApi
     public static WebApplication MapSessionApi(this WebApplication app)
     {
         var api = app.MapGroup("/_sd/api");
-        api.MapGet("/session", async (HttpContext context, SessionStore store, GameServerWatcher watcher, IOptions<IdleOptions> idle) =>
-            await WithPersonAsync(context, async user =>
-            {
-                var session = await store.GetAsync(user);
-                var lastSeen = session is null ? null : await store.LastSeenAsync(user);
-                var position = session is null ? await store.QueuePositionAsync(user) : null;
-                var server = session is null ? null : watcher.Find(session.Runtime);
-                return Results.Json(new
-                {
-                    user,
-                    runtime = session?.Runtime,
-                    state = session is not null ? "ready" : position is not null ? "waiting" : "none",
-                    allocatedAt = session?.AllocatedAt,
-                    lastSeen,
-                    reclaimAt = lastSeen + idle.Value.Timeout,
-                    busy = IsBusy(server),
-                    node = session?.Node,
-                    queuePosition = position,
-                    notice = await store.PeekNoticeAsync(user),
-                });
-            }));
+        api.MapGet("/session", (HttpContext context, SessionQueries queries) =>
+            WithPersonAsync(context, async user => Results.Json(await queries.ForPersonAsync(user))));
         api.MapPost("/session/release", async (HttpContext context, SessionStore store, RuntimeReleaser releaser, SessionDirectory directory) =>
             await WithPersonAsync(context, async user =>
             {
@@ -55,35 +36,8 @@ internal static class SessionApi
         });
 
         var admin = api.MapGroup("/admin");
-        admin.MapGet("/sessions", async (HttpContext context, SessionStore store, GameServerWatcher watcher, IOptions<IdleOptions> idle) =>
-            await WithAdminAsync(context, async _ =>
-            {
-                var sessions = await store.ListAsync();
-                var queue = await store.QueueAsync();
-                var servers = watcher.All.ToList();
-                return Results.Json(new
-                {
-                    sessions = sessions.Select(v => new
-                    {
-                        user = v.Session.User,
-                        runtime = v.Session.Runtime,
-                        node = v.Session.Node,
-                        allocatedAt = v.Session.AllocatedAt,
-                        lastSeen = v.LastSeen,
-                        reclaimAt = v.LastSeen + idle.Value.Timeout,
-                        busy = IsBusy(watcher.Find(v.Session.Runtime)),
-                        state = watcher.Find(v.Session.Runtime)?.State?.ToString(),
-                    }),
-                    queue,
-                    fleet = new
-                    {
-                        ready = servers.Count(s => s.State == GameServerState.Ready),
-                        allocated = servers.Count(s => s.State == GameServerState.Allocated),
-                        starting = servers.Count(s => s.State is GameServerState.Creating or GameServerState.Starting or GameServerState.Scheduled or GameServerState.RequestReady),
-                        total = servers.Count,
-                    },
-                });
-            }));
+        admin.MapGet("/sessions", (HttpContext context, SessionQueries queries) =>
+            WithAdminAsync(context, async _ => Results.Json(await queries.OverviewAsync())));
         admin.MapPost("/sessions/{user}/release", async (HttpContext context, string user, SessionStore store, RuntimeReleaser releaser, SessionDirectory directory) =>
             await WithAdminAsync(context, async admin =>
             {
@@ -100,9 +54,6 @@ internal static class SessionApi
             }));
         return app;
     }
-
-    private static bool IsBusy(GameServer? server) =>
-        server?.Metadata.Annotations is { } annotations && annotations.TryGetValue(AgonesApi.BusyAnnotation, out var busy) && busy == "true";
 
     private static async Task<IResult> WithPersonAsync(HttpContext context, Func<string, Task<IResult>> action)
     {

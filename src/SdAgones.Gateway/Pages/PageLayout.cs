@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net;
 
 namespace SdAgones.Gateway.Pages;
@@ -29,10 +30,17 @@ internal static class PageLayout
           button, input[type=text] { font: inherit; padding: .5rem .9rem; border-radius: .5rem; border: 1px solid #8888; }
           button { background: var(--accent); color: white; border: none; cursor: pointer; }
           button.secondary { background: transparent; color: inherit; border: 1px solid #8888; }
+          button:disabled { opacity: .5; cursor: progress; }
+          a.button { display: inline-block; background: var(--accent); color: white; padding: .5rem .9rem; border-radius: .5rem; text-decoration: none; }
+          .actions { display: flex; gap: .5rem; flex-wrap: wrap; align-items: center; }
+          .stats { display: grid; grid-template-columns: repeat(auto-fit, minmax(6.5rem, 1fr)); gap: .5rem; }
+          .stats div { border: 1px solid #8886; border-radius: .5rem; padding: .5rem .75rem; }
+          .stats b { display: block; font-size: 1.6rem; }
+          code { font-size: .95em; word-break: break-all; }
           table { border-collapse: collapse; width: 100%; font-size: .9rem; }
           th, td { text-align: left; padding: .35rem .5rem; border-bottom: 1px solid #8884; }
           .muted { color: var(--muted); }
-          @media (max-width: 40rem) { table, thead, tbody, tr, td, th { display: block; } thead { display: none; } td { border: none; } tr { border-bottom: 1px solid #8884; padding: .5rem 0; } }
+          @media (max-width: 40rem) { table, thead, tbody, tr, td, th { display: block; } thead { display: none; } td { border: none; padding: .1rem 0; } tr { border-bottom: 1px solid #8884; padding: .5rem 0; } td[data-label]::before { content: attr(data-label) ": "; color: var(--muted); } }
         </style>
         </head>
         <body>
@@ -44,6 +52,28 @@ internal static class PageLayout
         """;
 
     public static string Encode(string? text) => WebUtility.HtmlEncode(text ?? "");
+
+    /// <summary>A moment in UTC that <see cref="LocalTimeScript"/> shows in the reader's own time zone.</summary>
+    public static string Time(DateTimeOffset? at, string? id = null)
+    {
+        if (at is not { } moment)
+        {
+            return "<span class=\"muted\">–</span>";
+        }
+
+        var utc = moment.UtcDateTime;
+        var machine = utc.ToString("yyyy-MM-dd'T'HH':'mm':'ss'Z'", CultureInfo.InvariantCulture);
+        var text = utc.ToString("yyyy-MM-dd HH':'mm':'ss", CultureInfo.InvariantCulture) + " UTC";
+        return $"<time{(id is null ? "" : $" id=\"{Encode(id)}\"")} datetime=\"{machine}\">{text}</time>";
+    }
+
+    /// <summary>Rewrites every <c>time[datetime]</c> under a root into the browser's local time.</summary>
+    public const string LocalTimeScript = """
+        function localTimes(root) {
+          root.querySelectorAll('time[datetime]').forEach(t => { t.textContent = new Date(t.getAttribute('datetime')).toLocaleString(); });
+        }
+        localTimes(document);
+        """;
 
     public static IResult Html(string html, int status = StatusCodes.Status200OK) =>
         Results.Content(html, "text/html; charset=utf-8", statusCode: status);

@@ -32,7 +32,8 @@ internal sealed class WaitingRoom(
         if (WantsHtml(context.Request))
         {
             var notice = await PeekNoticeAsync(user);
-            await PageLayout.Html(WaitingPage.Render(user, outcome, notice, Estimate()), StatusCodes.Status503ServiceUnavailable)
+            var waited = waitingSince.TryGetValue(user, out var since) ? time.GetUtcNow() - since : TimeSpan.Zero;
+            await PageLayout.Html(WaitingPage.Render(user, outcome, notice, Estimate(), waited), StatusCodes.Status503ServiceUnavailable)
                 .ExecuteAsync(context);
             return;
         }

@@ -39,6 +39,12 @@ public sealed class FleetOptions : IValidatableObject
     /// <summary>The stand-in WebUI, run once per runtime with <c>dotnet</c>.</summary>
     public string WebUIAssembly { get; set; } = BuiltAssembly("WebUIAssembly");
 
+    /// <summary>The in-pod agent (SdAgones.Agent), run once per runtime beside the WebUI with <c>dotnet</c>.</summary>
+    public string AgentAssembly { get; set; } = BuiltAssembly("AgentAssembly");
+
+    /// <summary>How long after the agent the WebUI process starts: a real WebUI loading its model, felt locally.</summary>
+    public TimeSpan WebUIStartDelay { get; set; } = TimeSpan.Zero;
+
     /// <summary>Time per sampling step of the stand-in WebUI.</summary>
     public TimeSpan WebUIStepDelay { get; set; } = TimeSpan.FromMilliseconds(50);
 
@@ -66,6 +72,16 @@ public sealed class FleetOptions : IValidatableObject
         if (SyncInterval <= TimeSpan.Zero)
         {
             yield return new ValidationResult("Fleet:SyncInterval must be positive.", [nameof(SyncInterval)]);
+        }
+
+        if (WebUIStartDelay < TimeSpan.Zero)
+        {
+            yield return new ValidationResult("Fleet:WebUIStartDelay must not be negative.", [nameof(WebUIStartDelay)]);
+        }
+
+        if (!File.Exists(AgentAssembly))
+        {
+            yield return new ValidationResult($"Fleet:AgentAssembly '{AgentAssembly}' does not exist: build the solution first.", [nameof(AgentAssembly)]);
         }
 
         if (!File.Exists(WebUIAssembly))

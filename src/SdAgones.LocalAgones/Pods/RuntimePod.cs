@@ -12,6 +12,8 @@ internal sealed partial class RuntimePod(
     string name, int webUIPort, int sdkPort, FleetOptions options, TimeProvider time, ILogger logger) : IAsyncDisposable
 {
     private readonly List<Process> processes = [];
+    private readonly Dictionary<Process, string> containers = [];
+    private bool stopping;
     private long lastHealthTicks = time.GetUtcNow().UtcTicks;
     private int exited;
 
@@ -25,23 +27,49 @@ internal sealed partial class RuntimePod(
     /// <summary>Raised once when any of the pod's processes exits on its own (a crash, a kill, a lost node).</summary>
     public event Action<RuntimePod>? ProcessExited;
 
-    public IReadOnlyList<int> ProcessIds => processes.Select(p => p.Id).ToList();
+    /// <summary>Process ids by container name ("agent", "webui") of the processes started so far.</summary>
+    public IReadOnlyDictionary<string, int> ProcessIds
+    {
+        get
+        {
+            lock (processes)
+            {
+                return processes.ToDictionary(p => containers[p], p => p.Id);
+            }
+        }
+    }
 
     public void RecordHealth() => Interlocked.Exchange(ref lastHealthTicks, time.GetUtcNow().UtcTicks);
 
-    public void StartProcesses()
+    /// <summary>
+    /// Starts the agent, then (after <see cref="FleetOptions.WebUIStartDelay"/>) the WebUI. The agent gets the SDK
+    /// port, the WebUI's URL and the shared volume, exactly as the Fleet template gives them on GKE.
+    /// </summary>
+    public async Task StartProcessesAsync(CancellationToken ct)
     {
         StartedAt = time.GetUtcNow();
         RecordHealth();
-        var dataRoot = Path.Combine(Path.GetFullPath(options.StorageRoot), "runtimes", Name);
+        var storageRoot = Path.GetFullPath(options.StorageRoot);
+        var dataRoot = Path.Combine(storageRoot, "runtimes", Name);
         Directory.CreateDirectory(dataRoot);
-        processes.Add(Start("webui", options.WebUIAssembly,
+        var interval = TimeSpan.FromSeconds(Math.Min(2, options.HealthPeriodSeconds / 2.0));
+        Start("agent", options.AgentAssembly,
+            "--WebUI:Url", $"http://127.0.0.1:{WebUIPort}",
+            "--Storage:Root", storageRoot,
+            "--Agent:HealthInterval", interval.ToString("c"),
+            "--Agent:HealthPeriod", TimeSpan.FromSeconds(options.HealthPeriodSeconds).ToString("c"));
+        if (options.WebUIStartDelay > TimeSpan.Zero)
+        {
+            await Task.Delay(options.WebUIStartDelay, time, ct);
+        }
+
+        Start("webui", options.WebUIAssembly,
             "--urls", $"http://127.0.0.1:{WebUIPort}",
             "--WebUI:DataRoot", dataRoot,
-            "--WebUI:StepDelay", options.WebUIStepDelay.ToString("c")));
+            "--WebUI:StepDelay", options.WebUIStepDelay.ToString("c"));
     }
 
-    private Process Start(string container, string assembly, params string[] args)
+    private void Start(string container, string assembly, params string[] args)
     {
         var info = new ProcessStartInfo(DotnetHost())
         {
@@ -80,24 +108,42 @@ internal sealed partial class RuntimePod(
                 ProcessExited?.Invoke(this);
             }
         };
-        process.Start();
+        lock (processes)
+        {
+            if (stopping)
+            {
+                process.Dispose();
+                return; // the pod was stopped while this container waited to start
+            }
+
+            process.Start();
+            processes.Add(process);
+            containers[process] = container;
+        }
+
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         LogStarted(Name, container, process.Id);
-        return process;
     }
 
     /// <summary>SIGTERM, a grace period, then SIGKILL: what the kubelet does to a pod.</summary>
     public async Task StopAsync(TimeSpan grace)
     {
         Interlocked.Exchange(ref exited, 1); // an exit we asked for is not a crash
-        foreach (var process in processes.Where(p => !p.HasExited))
+        List<Process> started;
+        lock (processes)
+        {
+            stopping = true;
+            started = [.. processes];
+        }
+
+        foreach (var process in started.Where(p => !p.HasExited))
         {
             _ = SendTerm(process.Id);
         }
 
         using var cts = new CancellationTokenSource(grace);
-        foreach (var process in processes)
+        foreach (var process in started)
         {
             try
             {
@@ -113,9 +159,12 @@ internal sealed partial class RuntimePod(
     public async ValueTask DisposeAsync()
     {
         await StopAsync(TimeSpan.FromSeconds(5));
-        foreach (var process in processes)
+        lock (processes)
         {
-            process.Dispose();
+            foreach (var process in processes)
+            {
+                process.Dispose();
+            }
         }
     }
 

@@ -18,15 +18,12 @@ internal sealed partial class RuntimeSupervisor(
     private readonly ConcurrentDictionary<string, Running> pods = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource stopping = new();
 
-    // No resilience pipeline here: a probe must see each failure as it is, and one runtime's failures must not
-    // open a circuit breaker shared with the others.
-    private readonly HttpClient agentHttp = new(new SocketsHttpHandler { UseProxy = false }) { Timeout = TimeSpan.FromSeconds(2) };
     private int disposed;
 
     private sealed record Running(RuntimePod Pod, CancellationTokenSource Cancel)
     {
         public SdkServer? Sdk { get; set; }
-        public Task? Agent { get; set; }
+        public Task? Processes { get; set; }
     }
 
     public RuntimePod? Find(string name) => pods.TryGetValue(name, out var running) ? running.Pod : null;
@@ -77,8 +74,8 @@ internal sealed partial class RuntimeSupervisor(
                 return;
             }
 
-            pod.StartProcesses();
-            running.Agent = StandInAgent.RunAsync(pod, agentHttp, logger, ct);
+            running.Processes = pod.StartProcessesAsync(ct);
+            await running.Processes;
         }
         catch (OperationCanceledException)
         {
@@ -112,9 +109,9 @@ internal sealed partial class RuntimeSupervisor(
             await sdk.DisposeAsync();
         }
 
-        if (running.Agent is { } agent)
+        if (running.Processes is { } starting)
         {
-            await agent.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            await starting.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         }
 
         running.Cancel.Dispose();
@@ -131,7 +128,6 @@ internal sealed partial class RuntimeSupervisor(
         await stopping.CancelAsync();
         await Task.WhenAll(pods.Keys.ToList().Select(StopAsync));
         stopping.Dispose();
-        agentHttp.Dispose();
     }
 
     private static int FreePort()

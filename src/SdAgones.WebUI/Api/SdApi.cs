@@ -13,6 +13,14 @@ internal static class SdApi
         sdapi.MapGet("/options", OptionsEndpoints.Get);
         sdapi.MapPost("/options", OptionsEndpoints.SetAsync);
 
+        // A1111 reports its command-line flags here; data_dir tells which runtime (and so which pod) answered.
+        sdapi.MapGet("/cmd-flags", (Settings.DataFolders folders) => Results.Json(new JsonObject
+        {
+            ["data_dir"] = folders.Root,
+            ["listen"] = true,
+            ["api"] = true,
+        }));
+
         // A1111 answers this for health checks once the UI is up.
         app.MapGet("/internal/ping", () => Results.Json(new JsonObject()));
         return app;

@@ -8,6 +8,7 @@ public sealed class ServiceProcess : IAsyncDisposable
 {
     private readonly Process process;
     private readonly StringBuilder output = new();
+    private int disposed;
 
     private ServiceProcess(Process process, Uri url)
     {
@@ -68,11 +69,11 @@ public sealed class ServiceProcess : IAsyncDisposable
         {
             if (process.HasExited)
             {
-                throw new InvalidOperationException($"the process exited with {process.ExitCode}: {Output}");
+                Assert.Fail($"the process exited with {process.ExitCode}: {Output}");
             }
 
             return (await http.GetAsync("/healthz")).IsSuccessStatusCode;
-        }, timeout ?? TimeSpan.FromSeconds(60), "the service to answer /healthz");
+        }, timeout ?? TimeSpan.FromSeconds(90), "the service to answer /healthz");
     }
 
     public Task<bool> WaitForExitAsync(TimeSpan timeout)
@@ -83,6 +84,11 @@ public sealed class ServiceProcess : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref disposed, 1) == 1)
+        {
+            return;
+        }
+
         if (!process.HasExited)
         {
             process.Kill(entireProcessTree: true);

@@ -16,20 +16,10 @@ public sealed class PlatformTests(PlatformFixture platform) : IAsyncLifetime
 
     public Task DisposeAsync() => Task.CompletedTask;
 
-    /// <summary>Which runtime answered: the stand-in WebUI keeps its data under <c>runtimes/&lt;name&gt;/</c>.</summary>
-    private static async Task<string> RuntimeThatAnsweredAsync(HttpResponseMessage response)
-    {
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        var options = await response.Content.ReadFromJsonAsync<JsonElement>();
-        var folder = options.GetProperty("outdir_txt2img_samples").GetString()!;
-        var parts = folder.Split(Path.DirectorySeparatorChar);
-        return parts[Array.IndexOf(parts, "runtimes") + 1];
-    }
-
     private async Task<string> OptionsRuntimeAsync(string user)
     {
         using var client = platform.Client(user);
-        return await RuntimeThatAnsweredAsync(await client.GetAsync("/sdapi/v1/options"));
+        return await RuntimeProbe.RuntimeThatAnsweredAsync(await client.GetAsync("/sdapi/v1/cmd-flags"));
     }
 
     [Fact]
@@ -39,7 +29,7 @@ public sealed class PlatformTests(PlatformFixture platform) : IAsyncLifetime
         var healthz = await anonymous.GetAsync("/healthz");
         Assert.Equal(HttpStatusCode.OK, healthz.StatusCode);
 
-        var unauthenticated = await anonymous.GetAsync("/sdapi/v1/options");
+        var unauthenticated = await anonymous.GetAsync("/sdapi/v1/cmd-flags");
         Assert.Equal(HttpStatusCode.Unauthorized, unauthenticated.StatusCode);
         Assert.Contains("sign in", await unauthenticated.Content.ReadAsStringAsync(), StringComparison.OrdinalIgnoreCase);
     }
@@ -67,7 +57,7 @@ public sealed class PlatformTests(PlatformFixture platform) : IAsyncLifetime
         using var client = platform.Client("carol");
         var responses = await Task.WhenAll(Enumerable.Range(0, 50).Select(_ => Task.Run(async () =>
         {
-            using var request = new HttpRequestMessage(HttpMethod.Get, "/sdapi/v1/options");
+            using var request = new HttpRequestMessage(HttpMethod.Get, "/sdapi/v1/cmd-flags");
             request.Headers.ConnectionClose = true; // a new connection each: the proxy spreads them over both gateway instances
             return await client.SendAsync(request);
         })));
@@ -75,7 +65,7 @@ public sealed class PlatformTests(PlatformFixture platform) : IAsyncLifetime
         var served = new HashSet<string>();
         foreach (var response in responses.Where(r => r.StatusCode == HttpStatusCode.OK))
         {
-            served.Add(await RuntimeThatAnsweredAsync(response));
+            served.Add(await RuntimeProbe.RuntimeThatAnsweredAsync(response));
         }
 
         Assert.All(responses, r => Assert.True(r.StatusCode is HttpStatusCode.OK or HttpStatusCode.ServiceUnavailable, r.StatusCode.ToString()));
@@ -92,7 +82,7 @@ public sealed class PlatformTests(PlatformFixture platform) : IAsyncLifetime
         await Eventually.HoldsAsync(async () =>
         {
             using var probe = platform.Client("dave");
-            return (await probe.GetAsync("/sdapi/v1/options")).StatusCode == HttpStatusCode.OK;
+            return (await probe.GetAsync("/sdapi/v1/cmd-flags")).StatusCode == HttpStatusCode.OK;
         }, TimeSpan.FromSeconds(60), "dave's runtime");
         await socket.ConnectAsync(wsUri, CancellationToken.None);
 
@@ -138,13 +128,13 @@ public sealed class PlatformTests(PlatformFixture platform) : IAsyncLifetime
             await Eventually.HoldsAsync(async () =>
             {
                 using var client = platform.Client(user);
-                return (await client.GetAsync("/sdapi/v1/options")).StatusCode == HttpStatusCode.OK;
+                return (await client.GetAsync("/sdapi/v1/cmd-flags")).StatusCode == HttpStatusCode.OK;
             }, TimeSpan.FromSeconds(90), $"{user} to get a runtime");
             holders.Add(user);
         }
 
         using var waiter = platform.Client("erin");
-        var waiting = await waiter.GetAsync("/sdapi/v1/options");
+        var waiting = await waiter.GetAsync("/sdapi/v1/cmd-flags");
         Assert.Equal(HttpStatusCode.ServiceUnavailable, waiting.StatusCode);
         Assert.NotNull(waiting.Headers.RetryAfter);
         var body = await waiting.Content.ReadFromJsonAsync<JsonElement>();
@@ -163,8 +153,8 @@ public sealed class PlatformTests(PlatformFixture platform) : IAsyncLifetime
 
         var runtime = await Eventually.ReturnsAsync(async () =>
         {
-            var response = await waiter.GetAsync("/sdapi/v1/options");
-            return response.StatusCode == HttpStatusCode.OK ? await RuntimeThatAnsweredAsync(response) : null;
+            var response = await waiter.GetAsync("/sdapi/v1/cmd-flags");
+            return response.StatusCode == HttpStatusCode.OK ? await RuntimeProbe.RuntimeThatAnsweredAsync(response) : null;
         }, TimeSpan.FromSeconds(90), "erin to reach a WebUI once a runtime frees", TimeSpan.FromMilliseconds(500));
         Assert.Single(await platform.Agones.AllocatedToAsync("erin"));
         Assert.DoesNotContain(runtime, await Task.WhenAll(holders.Skip(1).Select(OptionsRuntimeAsync)));
@@ -180,8 +170,8 @@ public sealed class PlatformTests(PlatformFixture platform) : IAsyncLifetime
         var after = await Eventually.ReturnsAsync(async () =>
         {
             using var client = platform.Client("frank");
-            var response = await client.GetAsync("/sdapi/v1/options");
-            return response.StatusCode == HttpStatusCode.OK ? await RuntimeThatAnsweredAsync(response) : null;
+            var response = await client.GetAsync("/sdapi/v1/cmd-flags");
+            return response.StatusCode == HttpStatusCode.OK ? await RuntimeProbe.RuntimeThatAnsweredAsync(response) : null;
         }, TimeSpan.FromSeconds(90), "frank to get a fresh runtime", TimeSpan.FromMilliseconds(500));
 
         Assert.NotEqual(before, after);

@@ -1,0 +1,117 @@
+using System.Globalization;
+using Microsoft.Extensions.Options;
+
+namespace SdAgones.Agent;
+
+/// <summary>
+/// What the agent needs to know about its pod: where the WebUI and the Agones SDK sidecar listen, where the shared
+/// volume is mounted, and how often to ping and poll. Read from configuration, checked at start-up.
+/// </summary>
+public sealed class AgentOptions
+{
+    public const string WebUIUrlKey = "WebUI:Url";
+    public const string StorageRootKey = "Storage:Root";
+    public const string SdkPortKey = "AGONES_SDK_HTTP_PORT";
+    public const string HealthIntervalKey = "Agent:HealthInterval";
+    public const string HealthPeriodKey = "Agent:HealthPeriod";
+    public const string BusyPollIntervalKey = "Agent:BusyPollInterval";
+
+    /// <summary>The WebUI in the same pod (A1111 started with <c>--listen --api --port 7860</c>).</summary>
+    public Uri WebUIUrl { get; set; } = new("http://127.0.0.1:7860/");
+
+    /// <summary>The shared volume; people's folders are created under <c>users/</c> below it.</summary>
+    public string StorageRoot { get; set; } = "/sd_dir";
+
+    /// <summary>The Agones SDK sidecar's REST port (Agones sets <c>AGONES_SDK_HTTP_PORT</c> in every container).</summary>
+    public int SdkPort { get; set; } = 9358;
+
+    /// <summary>Time between <c>/health</c> pings; must be shorter than <see cref="HealthPeriod"/>.</summary>
+    public TimeSpan HealthInterval { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>The Fleet's <c>health.periodSeconds</c> (Agones' default 5 s): a ping must arrive within each period.</summary>
+    public TimeSpan HealthPeriod { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Time between looks at the WebUI's progress when reporting busy.</summary>
+    public TimeSpan BusyPollInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    public Uri SdkUrl => new($"http://127.0.0.1:{SdkPort.ToString(CultureInfo.InvariantCulture)}/");
+}
+
+/// <summary>Reads <see cref="AgentOptions"/> by key and rejects values that cannot work, naming the key.</summary>
+internal sealed class AgentOptionsSetup(IConfiguration configuration) : IConfigureOptions<AgentOptions>, IValidateOptions<AgentOptions>
+{
+    public void Configure(AgentOptions options)
+    {
+        if (Uri.TryCreate(configuration[AgentOptions.WebUIUrlKey], UriKind.Absolute, out var url))
+        {
+            options.WebUIUrl = url.AbsoluteUri.EndsWith('/') ? url : new Uri(url.AbsoluteUri + "/");
+        }
+
+        options.StorageRoot = configuration[AgentOptions.StorageRootKey] ?? options.StorageRoot;
+        if (int.TryParse(configuration[AgentOptions.SdkPortKey], NumberStyles.None, CultureInfo.InvariantCulture, out var port))
+        {
+            options.SdkPort = port;
+        }
+
+        options.HealthInterval = Duration(AgentOptions.HealthIntervalKey) ?? options.HealthInterval;
+        options.HealthPeriod = Duration(AgentOptions.HealthPeriodKey) ?? options.HealthPeriod;
+        options.BusyPollInterval = Duration(AgentOptions.BusyPollIntervalKey) ?? options.BusyPollInterval;
+    }
+
+    public ValidateOptionsResult Validate(string? name, AgentOptions options)
+    {
+        var failures = new List<string>();
+        var rawUrl = configuration[AgentOptions.WebUIUrlKey];
+        if (rawUrl is not null && (!Uri.TryCreate(rawUrl, UriKind.Absolute, out var url) || url.Scheme is not ("http" or "https")))
+        {
+            failures.Add($"{AgentOptions.WebUIUrlKey} must be an absolute http(s) URL; got '{rawUrl}'.");
+        }
+
+        if (string.IsNullOrWhiteSpace(options.StorageRoot) || options.StorageRoot.IndexOfAny(Path.GetInvalidPathChars()) >= 0)
+        {
+            failures.Add($"{AgentOptions.StorageRootKey} must name a folder; got '{options.StorageRoot}'.");
+        }
+
+        var rawPort = configuration[AgentOptions.SdkPortKey];
+        if (rawPort is not null && (!int.TryParse(rawPort, NumberStyles.None, CultureInfo.InvariantCulture, out var port) || port is < 1 or > 65535))
+        {
+            failures.Add($"{AgentOptions.SdkPortKey} must be a port number (1-65535); got '{rawPort}'.");
+        }
+
+        CheckDuration(AgentOptions.HealthIntervalKey, failures);
+        CheckDuration(AgentOptions.HealthPeriodKey, failures);
+        CheckDuration(AgentOptions.BusyPollIntervalKey, failures);
+        if (options.HealthInterval >= options.HealthPeriod)
+        {
+            failures.Add($"{AgentOptions.HealthIntervalKey} ({options.HealthInterval:c}) must be shorter than {AgentOptions.HealthPeriodKey} ({options.HealthPeriod:c}), or Agones marks the runtime Unhealthy.");
+        }
+
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+
+    private TimeSpan? Duration(string key) =>
+        TimeSpan.TryParse(configuration[key], CultureInfo.InvariantCulture, out var value) && value > TimeSpan.Zero ? value : null;
+
+    private void CheckDuration(string key, List<string> failures)
+    {
+        var raw = configuration[key];
+        if (raw is not null && Duration(key) is null)
+        {
+            failures.Add($"{key} must be a positive duration such as 00:00:02; got '{raw}'.");
+        }
+    }
+}
+
+internal static class AgentOptionsRegistration
+{
+    public static HostApplicationBuilder AddAgentOptions(this HostApplicationBuilder builder)
+    {
+        builder.Services.AddSingleton<AgentOptionsSetup>();
+        builder.Services.AddSingleton<IConfigureOptions<AgentOptions>>(sp => sp.GetRequiredService<AgentOptionsSetup>());
+        builder.Services.AddSingleton<IValidateOptions<AgentOptions>>(sp => sp.GetRequiredService<AgentOptionsSetup>());
+        builder.Services.AddOptions<AgentOptions>().ValidateOnStart();
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = TimeSpan.FromSeconds(5));
+        return builder;
+    }
+}

@@ -1,0 +1,134 @@
+using System.Net;
+using SdAgones.CacheServer;
+using SdAgones.Runtimes.Agones;
+using SdAgones.Tests.Infrastructure;
+using StackExchange.Redis;
+
+namespace SdAgones.Tests.Faults;
+
+/// <summary>
+/// The platform with its dependencies within the test's reach: a Garnet the test can stop, restart or flush;
+/// LocalAgones behind a relay the test can cut; gateway and cruiser as real processes (development identity).
+/// </summary>
+public sealed class FaultWorld : IAsyncDisposable
+{
+    private readonly int cachePort = FreePort.Next();
+    private readonly List<ServiceProcess> services = [];
+    private EmbeddedGarnet? garnet;
+
+    private FaultWorld()
+    {
+    }
+
+    public LocalAgonesHost Agones { get; private set; } = null!;
+    public TcpFaultProxy AgonesLink { get; private set; } = null!;
+    public string CacheEndpoint => $"127.0.0.1:{cachePort}";
+
+    public static async Task<FaultWorld> StartAsync(int buffer = 2, int max = 4)
+    {
+        var world = new FaultWorld();
+        world.StartCache();
+        world.Agones = await LocalAgonesHost.StartAsync(buffer, max);
+        world.AgonesLink = new TcpFaultProxy(new IPEndPoint(IPAddress.Loopback, world.Agones.Url.Port));
+        await world.Agones.WaitForReadyAsync(Math.Min(buffer, 1));
+        return world;
+    }
+
+    public void StartCache()
+    {
+        garnet = new EmbeddedGarnet(IPAddress.Loopback, cachePort);
+        garnet.Start();
+    }
+
+    /// <summary>Stops the cache; its data is gone, as after a Memorystore failover without persistence.</summary>
+    public void StopCache()
+    {
+        garnet?.Dispose();
+        garnet = null;
+    }
+
+    public async Task FlushCacheAsync()
+    {
+        using var connection = await ConnectionMultiplexer.ConnectAsync($"{CacheEndpoint},allowAdmin=true");
+        await connection.GetServers()[0].FlushAllDatabasesAsync();
+    }
+
+    public async Task<ServiceProcess> StartGatewayAsync(params (string Key, string Value)[] extra)
+    {
+        var settings = new Dictionary<string, string>
+        {
+            ["Identity:Mode"] = "Development",
+            ["ConnectionStrings:cache"] = CacheEndpoint,
+            ["Agones:ApiServer"] = AgonesLink.Url.ToString(),
+            ["Admin:Users"] = "admin",
+        };
+        foreach (var (key, value) in extra)
+        {
+            settings[key] = value;
+        }
+
+        var gateway = ServiceProcess.Start("SdAgones.Gateway", settings, environment: "Development");
+        services.Add(gateway);
+        await gateway.WaitUntilHealthyAsync();
+        return gateway;
+    }
+
+    public async Task<ServiceProcess> StartCruiserAsync(params (string Key, string Value)[] extra)
+    {
+        var settings = new Dictionary<string, string>
+        {
+            ["ConnectionStrings:cache"] = CacheEndpoint,
+            ["Agones:ApiServer"] = AgonesLink.Url.ToString(),
+            ["Idle:CheckInterval"] = "00:00:00.500",
+            ["Reconcile:Interval"] = "00:00:01",
+        };
+        foreach (var (key, value) in extra)
+        {
+            settings[key] = value;
+        }
+
+        var cruiser = ServiceProcess.Start("SdAgones.Cruiser", settings);
+        services.Add(cruiser);
+        await Eventually.HoldsAsync(async () =>
+        {
+            using var http = new HttpClient { BaseAddress = cruiser.Url, Timeout = TimeSpan.FromSeconds(2) };
+            return (await http.GetAsync("/alive")).IsSuccessStatusCode;
+        }, TimeSpan.FromSeconds(60), "the cruiser to start");
+        return cruiser;
+    }
+
+    public static HttpClient Client(ServiceProcess gateway, string? user, bool html = false)
+    {
+        var client = new HttpClient(new SocketsHttpHandler { UseProxy = false, AllowAutoRedirect = false })
+        {
+            BaseAddress = gateway.Url,
+            Timeout = TimeSpan.FromSeconds(30),
+        };
+        if (user is not null)
+        {
+            client.DefaultRequestHeaders.Add("X-SdAgones-Dev-User", user);
+        }
+
+        if (html)
+        {
+            client.DefaultRequestHeaders.Accept.ParseAdd("text/html");
+        }
+
+        return client;
+    }
+
+    public async Task<List<GameServer>> AllocatedAsync() =>
+        (await Agones.ListAsync()).Where(s => s.State == GameServerState.Allocated).ToList();
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var service in services)
+        {
+            await service.DisposeAsync();
+        }
+
+        await AgonesLink.DisposeAsync();
+        await Agones.DisposeAsync();
+        StopCache();
+    }
+}

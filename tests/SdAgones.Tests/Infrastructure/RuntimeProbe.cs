@@ -1,0 +1,29 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+
+namespace SdAgones.Tests.Infrastructure;
+
+/// <summary>
+/// Tells which runtime answered <c>GET /sdapi/v1/cmd-flags</c>: each local runtime's WebUI keeps its data under
+/// <c>runtimes/&lt;name&gt;/</c> and reports that folder as <c>data_dir</c>, as A1111 does.
+/// </summary>
+public static class RuntimeProbe
+{
+    public static async Task<string> RuntimeThatAnsweredAsync(HttpResponseMessage response)
+    {
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var options = await response.Content.ReadFromJsonAsync<JsonElement>();
+        var folder = options.GetProperty("data_dir").GetString()!;
+        var parts = folder.Split(Path.DirectorySeparatorChar);
+        return parts[Array.IndexOf(parts, "runtimes") + 1];
+    }
+
+    /// <summary>The runtime serving <paramref name="client"/>'s person, waiting while the gateway shows the waiting room.</summary>
+    public static Task<string> WaitForRuntimeAsync(HttpClient client, string what, TimeSpan? timeout = null) =>
+        Eventually.ReturnsAsync(async () =>
+        {
+            var response = await client.GetAsync("/sdapi/v1/cmd-flags");
+            return response.StatusCode == HttpStatusCode.OK ? await RuntimeThatAnsweredAsync(response) : null;
+        }, timeout ?? TimeSpan.FromSeconds(90), what, TimeSpan.FromMilliseconds(300));
+}
