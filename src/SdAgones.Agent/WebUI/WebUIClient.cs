@@ -1,3 +1,4 @@
+using SdAgones.Runtimes.WebUI;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.Extensions.Options;
@@ -23,10 +24,8 @@ internal sealed class WebUIClient(IOptions<AgentOptions> options) : IDisposable
     /// <summary>True while a generation runs or waits (<c>state.job_count</c> &gt; 0 or <c>progress</c> &gt; 0), as the cruiser reads it.</summary>
     public async Task<bool> IsGeneratingAsync(CancellationToken ct)
     {
-        var root = await http.GetFromJsonAsync<JsonElement>("sdapi/v1/progress", ct);
-        var jobs = root.TryGetProperty("state", out var state) && state.TryGetProperty("job_count", out var count) && count.TryGetInt32(out var n) ? n : 0;
-        var progress = root.TryGetProperty("progress", out var p) && p.TryGetDouble(out var value) ? value : 0;
-        return jobs > 0 || progress > 0;
+        var root = await http.GetFromJsonAsync<JsonElement>(WebUIProgress.Path, ct);
+        return WebUIProgress.IsGenerating(root);
     }
 
     /// <summary>Changes WebUI settings (<c>POST /sdapi/v1/options</c>); keys not given keep their values.</summary>

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using SdAgones.Runtimes.Agones;
 using SdAgones.Runtimes.Sessions;
+using SdAgones.Runtimes.WebUI;
 
 namespace SdAgones.Cruiser.Idle;
 
@@ -23,17 +24,14 @@ public sealed class BusyProbe(AgonesClient agones) : IDisposable
 
         try
         {
-            using var response = await http.GetAsync(new Uri(session.Target, "sdapi/v1/progress"), ct);
+            using var response = await http.GetAsync(new Uri(session.Target, WebUIProgress.Path), ct);
             if (!response.IsSuccessStatusCode)
             {
                 return false;
             }
 
             using var json = await JsonDocument.ParseAsync(await response.Content.ReadAsStreamAsync(ct), cancellationToken: ct);
-            var root = json.RootElement;
-            var jobs = root.TryGetProperty("state", out var state) && state.TryGetProperty("job_count", out var count) && count.TryGetInt32(out var n) ? n : 0;
-            var progress = root.TryGetProperty("progress", out var p) && p.TryGetDouble(out var value) ? value : 0;
-            return jobs > 0 || progress > 0;
+            return WebUIProgress.IsGenerating(json.RootElement);
         }
         catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException or JsonException)
         {
