@@ -9,16 +9,7 @@ public static class CruiserExtensions
 {
     public static WebApplicationBuilder AddCruiser(this WebApplicationBuilder builder)
     {
-        builder.AddRedisClient("cache", settings => settings.DisableHealthChecks = true,
-            options =>
-            {
-                // While the cache is down, fail at once (the gateway answers 503 or serves from memory) instead of queueing.
-                options.AbortOnConnectFail = false;
-                options.BacklogPolicy = StackExchange.Redis.BacklogPolicy.FailFast;
-                options.ConnectTimeout = 2000;
-                options.SyncTimeout = 2000;
-                options.AsyncTimeout = 2000;
-            });
+        builder.AddPlatformCache();
         AddCruiserServices(builder.Services, builder.Configuration);
         builder.Services.AddHostedService<CruiserWorker>();
         return builder;

@@ -10,19 +10,10 @@ namespace SdAgones.Gateway;
 
 internal static class GatewayExtensions
 {
-    /// <summary>The cache (no readiness check on it: a cache outage must not take the gateway out of the load balancer).</summary>
+    /// <summary>Sessions: the shared cache client, the Agones informer and the hot-path directory.</summary>
     public static WebApplicationBuilder AddSessions(this WebApplicationBuilder builder)
     {
-        builder.AddRedisClient("cache", settings => settings.DisableHealthChecks = true,
-            options =>
-            {
-                // While the cache is down, fail at once (the gateway answers 503 or serves from memory) instead of queueing.
-                options.AbortOnConnectFail = false;
-                options.BacklogPolicy = StackExchange.Redis.BacklogPolicy.FailFast;
-                options.ConnectTimeout = 2000;
-                options.SyncTimeout = 2000;
-                options.AsyncTimeout = 2000;
-            });
+        builder.AddPlatformCache();
         builder.Services.AddRuntimePlatform(builder.Configuration);
         builder.Services.AddSingleton<GameServerWatcher>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<GameServerWatcher>());

@@ -97,25 +97,8 @@ public sealed class FaultWorld : IAsyncDisposable
         return cruiser;
     }
 
-    public static HttpClient Client(ServiceProcess gateway, string? user, bool html = false)
-    {
-        var client = new HttpClient(new SocketsHttpHandler { UseProxy = false, AllowAutoRedirect = false })
-        {
-            BaseAddress = gateway.Url,
-            Timeout = TimeSpan.FromSeconds(30),
-        };
-        if (user is not null)
-        {
-            client.DefaultRequestHeaders.Add("X-SdAgones-Dev-User", user);
-        }
-
-        if (html)
-        {
-            client.DefaultRequestHeaders.Accept.ParseAdd("text/html");
-        }
-
-        return client;
-    }
+    public static HttpClient Client(ServiceProcess gateway, string? user, bool html = false) =>
+        GatewayClient.For(gateway.Url, user, html, TimeSpan.FromSeconds(30));
 
     public async Task<List<GameServer>> AllocatedAsync() =>
         (await Agones.ListAsync()).Where(s => s.State == GameServerState.Allocated).ToList();

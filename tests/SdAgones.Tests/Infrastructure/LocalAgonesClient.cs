@@ -7,16 +7,16 @@ namespace SdAgones.Tests.Infrastructure;
 /// <summary>The tests' view of a LocalAgones running elsewhere, through the same KubernetesClient code the product uses.</summary>
 public sealed class LocalAgonesClient : IDisposable
 {
-    private readonly Kubernetes kubernetes;
 
     public LocalAgonesClient(Uri url)
     {
         Url = url;
-        kubernetes = new Kubernetes(new KubernetesClientConfiguration { Host = url.ToString() });
-        Agones = new AgonesClient(kubernetes, Options.Create(new AgonesOptions { ApiServer = url.ToString() }));
+        Kubernetes = new Kubernetes(new KubernetesClientConfiguration { Host = url.ToString() });
+        Agones = new AgonesClient(Kubernetes, Options.Create(new AgonesOptions { ApiServer = url.ToString() }));
     }
 
     public Uri Url { get; }
+    public Kubernetes Kubernetes { get; }
     public AgonesClient Agones { get; }
 
     public async Task<List<GameServer>> ListAsync(string? selector = null) =>
@@ -29,5 +29,5 @@ public sealed class LocalAgonesClient : IDisposable
     public async Task<List<GameServer>> AllocatedToAsync(string user) =>
         (await ListAsync()).Where(s => s.State == GameServerState.Allocated && s.AllocatedUser == user).ToList();
 
-    public void Dispose() => kubernetes.Dispose();
+    public void Dispose() => Kubernetes.Dispose();
 }

@@ -20,14 +20,14 @@ public sealed class LocalAgonesHost : IAsyncDisposable
         this.app = app;
         Url = url;
         StorageRoot = storageRoot;
-        Kubernetes = new Kubernetes(new KubernetesClientConfiguration { Host = url.ToString() });
-        Agones = new AgonesClient(Kubernetes, Options.Create(new AgonesOptions { ApiServer = url.ToString() }));
+        Client = new LocalAgonesClient(url);
     }
 
     public Uri Url { get; }
     public string StorageRoot { get; }
-    public IKubernetes Kubernetes { get; }
-    public AgonesClient Agones { get; }
+    public LocalAgonesClient Client { get; }
+    public IKubernetes Kubernetes => Client.Kubernetes;
+    public AgonesClient Agones => Client.Agones;
     public IServiceProvider Services => app.Services;
 
     public static async Task<LocalAgonesHost> StartAsync(int buffer, int max, params string[] extra)
@@ -50,18 +50,15 @@ public sealed class LocalAgonesHost : IAsyncDisposable
         return new LocalAgonesHost(app, new Uri(address), storage);
     }
 
-    public async Task<List<GameServer>> ListAsync(string? selector = null) =>
-        (await Agones.ListGameServersAsync(selector, CancellationToken.None)).Items.ToList();
+    public Task<List<GameServer>> ListAsync(string? selector = null) => Client.ListAsync(selector);
 
-    public Task WaitForReadyAsync(int count, TimeSpan? timeout = null) =>
-        Eventually.HoldsAsync(async () => (await ListAsync()).Count(s => s.State == GameServerState.Ready) >= count,
-            timeout ?? TimeSpan.FromSeconds(90), $"{count} Ready runtimes");
+    public Task WaitForReadyAsync(int count, TimeSpan? timeout = null) => Client.WaitForReadyAsync(count, timeout);
 
     public async ValueTask DisposeAsync()
     {
         await app.StopAsync();
         await app.DisposeAsync();
-        Kubernetes.Dispose();
+        Client.Dispose();
         try
         {
             Directory.Delete(StorageRoot, recursive: true);

@@ -52,25 +52,7 @@ public sealed class PlatformFixture : IAsyncLifetime
         await Agones.WaitForReadyAsync(1);
     }
 
-    public HttpClient Client(string? user, bool html = false)
-    {
-        var client = new HttpClient(new SocketsHttpHandler { UseProxy = false, AllowAutoRedirect = false })
-        {
-            BaseAddress = GatewayUrl,
-            Timeout = TimeSpan.FromSeconds(60),
-        };
-        if (user is not null)
-        {
-            client.DefaultRequestHeaders.Add("X-SdAgones-Dev-User", user);
-        }
-
-        if (html)
-        {
-            client.DefaultRequestHeaders.Accept.ParseAdd("text/html");
-        }
-
-        return client;
-    }
+    public HttpClient Client(string? user, bool html = false) => GatewayClient.For(GatewayUrl, user, html);
 
     /// <summary>Gives every runtime back through the admin API and waits for a full Ready buffer, so each test starts alike.</summary>
     public async Task ResetAsync()
