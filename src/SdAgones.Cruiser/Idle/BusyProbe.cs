@@ -6,8 +6,9 @@ using SdAgones.Runtimes.WebUI;
 namespace SdAgones.Cruiser.Idle;
 
 /// <summary>
-/// Is a generation running? The agent's report (a GameServer annotation) when it is there; otherwise the WebUI's own
-/// <c>/sdapi/v1/progress</c>. A runtime that does not answer is not busy.
+/// Is a generation running? The agent's report (a GameServer annotation) settles "yes" without a call; since that
+/// report can lag a generation that has just started by one poll, a "no" is checked with the WebUI's own
+/// <c>/sdapi/v1/progress</c> before a runtime is reclaimed. A runtime that does not answer is not busy.
 /// </summary>
 public sealed class BusyProbe(AgonesClient agones) : IDisposable
 {
@@ -17,9 +18,10 @@ public sealed class BusyProbe(AgonesClient agones) : IDisposable
     public async Task<bool> IsBusyAsync(RuntimeSession session, CancellationToken ct)
     {
         var server = await agones.GetGameServerAsync(session.Runtime, ct);
-        if (server?.Metadata.Annotations is { } annotations && annotations.TryGetValue(AgonesApi.BusyAnnotation, out var busy))
+        if (server?.Metadata.Annotations is { } annotations
+            && annotations.TryGetValue(AgonesApi.BusyAnnotation, out var busy) && busy == "true")
         {
-            return busy == "true";
+            return true;
         }
 
         try

@@ -24,6 +24,15 @@ internal sealed partial class GatewayPipeline(
     public async Task HandleAsync(HttpContext context)
     {
         using var activity = GatewayTelemetry.Source.StartActivity("gateway.request");
+        if (HttpMethods.IsConnect(context.Request.Method) || HttpMethods.IsTrace(context.Request.Method))
+        {
+            // Tunnels and request echoes have no use in a WebUI and are not forwarded.
+            context.Response.Headers.Allow = "GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS";
+            await Results.Json(new { error = "method_not_allowed", detail = $"{context.Request.Method} is not forwarded to runtimes" },
+                statusCode: StatusCodes.Status405MethodNotAllowed).ExecuteAsync(context);
+            return;
+        }
+
         var who = await identity.ResolveAsync(context.Request);
         if (who.User is not { } user)
         {
