@@ -182,6 +182,56 @@ public sealed class PlatformTests(PlatformFixture platform) : IAsyncLifetime
         Assert.Single(await platform.Agones.AllocatedToAsync("frank"));
     }
 
+    [Fact]
+    public async Task A_one_gibibyte_upload_streams_through_the_gateway_intact()
+    {
+        const long size = 1L << 30;
+        using var client = platform.Client("gina");
+        client.Timeout = TimeSpan.FromMinutes(5);
+        await RuntimeProbe.WaitForRuntimeAsync(client, "gina's runtime");
+        using var sha = System.Security.Cryptography.IncrementalHash.CreateHash(System.Security.Cryptography.HashAlgorithmName.SHA256);
+        var content = new StreamContent(new GeneratedStream(size, sha));
+        content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/octet-stream");
+
+        var response = await client.PostAsync("/upload?name=big.bin", content);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var stored = await response.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal(size, stored.GetProperty("bytes").GetInt64());
+        Assert.Equal(Convert.ToHexStringLower(sha.GetHashAndReset()), stored.GetProperty("sha256").GetString());
+        File.Delete(stored.GetProperty("path").GetString()!);
+    }
+
+    /// <summary>A large, non-repeating body produced on the fly (nothing held in memory), hashed as it is read.</summary>
+    private sealed class GeneratedStream(long length, System.Security.Cryptography.IncrementalHash hash) : Stream
+    {
+        private long position;
+
+        public override int Read(byte[] buffer, int offset, int count)
+        {
+            var n = (int)Math.Min(count, length - position);
+            for (var i = 0; i < n; i++)
+            {
+                var at = position + i;
+                buffer[offset + i] = (byte)((at * 2654435761L) >> 13);
+            }
+
+            hash.AppendData(buffer, offset, n);
+            position += n;
+            return n;
+        }
+
+        public override bool CanRead => true;
+        public override bool CanSeek => false;
+        public override bool CanWrite => false;
+        public override long Length => length;
+        public override long Position { get => position; set => throw new NotSupportedException(); }
+        public override void Flush() { }
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+    }
+
     private static async Task<string> ReceiveTextAsync(ClientWebSocket socket)
     {
         var buffer = new byte[64 * 1024];
