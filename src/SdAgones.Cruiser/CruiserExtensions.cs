@@ -25,6 +25,9 @@ public static class CruiserExtensions
             .ValidateOnStart();
         services.AddOptions<LeaseOptions>().Bind(configuration.GetSection(LeaseOptions.Section))
             .Validate(o => o.Duration >= TimeSpan.FromSeconds(1), "Lease:Duration must be at least one second.")
+            .Validate<Microsoft.Extensions.Options.IOptions<SdAgones.Runtimes.Sessions.IdleOptions>>(
+                (lease, idle) => lease.Duration > idle.Value.CheckInterval,
+                "Lease:Duration must be longer than Idle:CheckInterval, or the active cruiser loses its lease between passes.")
             .ValidateOnStart();
         services.AddSingleton<CruiserTelemetry>();
         services.AddSingleton<CruiserLease>();
