@@ -97,7 +97,7 @@ public sealed partial class IdleReaper(
             LogReclaimed(user, session.Runtime, (now - lastSeen).TotalSeconds);
             return true;
         }
-        catch (Exception ex) when (ex is StackExchange.Redis.RedisException or HttpRequestException or k8s.Autorest.HttpOperationException)
+        catch (Exception ex) when (CacheFault.Is(ex) || ex is HttpRequestException or k8s.Autorest.HttpOperationException)
         {
             LogReclaimFailed(user, ex.Message);
             return false;

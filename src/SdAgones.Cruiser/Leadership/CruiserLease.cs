@@ -32,7 +32,7 @@ public sealed partial class CruiserLease(SessionStore store, IOptions<LeaseOptio
         {
             now = await store.TryHoldLeaseAsync(Name, Holder, options.Value.Duration);
         }
-        catch (RedisException)
+        catch (Exception ex) when (CacheFault.Is(ex))
         {
             now = false;
         }
@@ -55,7 +55,7 @@ public sealed partial class CruiserLease(SessionStore store, IOptions<LeaseOptio
             {
                 await store.ReleaseLeaseAsync(Name, Holder);
             }
-            catch (RedisException)
+            catch (Exception ex) when (CacheFault.Is(ex))
             {
                 // the lease expires on its own
             }

@@ -78,7 +78,7 @@ internal sealed partial class RuntimeAllocator(
                 await store.UnlockAsync(user, token);
             }
         }
-        catch (RedisException ex)
+        catch (Exception ex) when (CacheFault.Is(ex))
         {
             LogCacheDown(ex.Message);
             telemetry.Allocations.Add(1, new KeyValuePair<string, object?>("outcome", "cache_unavailable"));

@@ -72,7 +72,7 @@ internal static class SessionApi
         {
             return await action(who.User);
         }
-        catch (RedisException)
+        catch (Exception ex) when (CacheFault.Is(ex))
         {
             context.Response.Headers.RetryAfter = "2";
             return Results.Json(new { error = "unavailable", detail = "The session store is unavailable right now; please retry in a few seconds." },

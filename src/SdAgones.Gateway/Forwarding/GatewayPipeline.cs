@@ -1,4 +1,5 @@
 using SdAgones.Gateway.Allocation;
+using SdAgones.Runtimes.Sessions;
 using SdAgones.Gateway.Identity;
 using SdAgones.Gateway.Sessions;
 using SdAgones.Runtimes.Agones;
@@ -46,7 +47,7 @@ internal sealed partial class GatewayPipeline(
         {
             session = await sessions.FindAsync(user);
         }
-        catch (RedisException)
+        catch (Exception ex) when (CacheFault.Is(ex))
         {
             await waitingRoom.RespondAsync(context, user,
                 AllocationOutcome.Unavailable("The session store is unavailable right now; please retry in a few seconds."));

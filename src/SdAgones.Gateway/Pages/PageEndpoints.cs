@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using SdAgones.Runtimes.Sessions;
 using SdAgones.Gateway.Api;
 using SdAgones.Gateway.Identity;
 using StackExchange.Redis;
@@ -43,7 +44,7 @@ internal static class PageEndpoints
         {
             return await page(user);
         }
-        catch (RedisException)
+        catch (Exception ex) when (CacheFault.Is(ex))
         {
             context.Response.Headers.RetryAfter = "2";
             return PageLayout.Html(MessagePage.Render("Try again in a moment",

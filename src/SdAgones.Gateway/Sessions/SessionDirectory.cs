@@ -54,7 +54,7 @@ internal sealed partial class SessionDirectory : IDisposable
         {
             session = await store.GetAsync(user);
         }
-        catch (RedisException) when (FromAgones(user) is { } fromAgones)
+        catch (Exception ex) when (CacheFault.Is(ex) && FromAgones(user) is { } fromAgones)
         {
             Remember(fromAgones);
             return fromAgones;
@@ -99,7 +99,7 @@ internal sealed partial class SessionDirectory : IDisposable
         {
             await store.TouchAsync(user, now);
         }
-        catch (RedisException ex)
+        catch (Exception ex) when (CacheFault.Is(ex))
         {
             lastTouch.TryRemove(user, out _);
             LogTouchFailed(ex.Message);
@@ -119,7 +119,7 @@ internal sealed partial class SessionDirectory : IDisposable
                 LogDropped(session.User, session.Runtime);
             }
         }
-        catch (RedisException ex)
+        catch (Exception ex) when (CacheFault.Is(ex))
         {
             LogTouchFailed(ex.Message);
         }
@@ -169,7 +169,7 @@ internal sealed partial class SessionDirectory : IDisposable
                 await DropAsync(session, "Your runtime stopped unexpectedly, so you are getting a fresh one.");
             }
         }
-        catch (RedisException ex)
+        catch (Exception ex) when (CacheFault.Is(ex))
         {
             LogTouchFailed(ex.Message);
         }

@@ -127,7 +127,7 @@ internal sealed class WaitingRoom(
         {
             await store.TakeNoticeAsync(user);
         }
-        catch (RedisException)
+        catch (Exception ex) when (CacheFault.Is(ex))
         {
             // the notice expires on its own
         }
@@ -139,7 +139,7 @@ internal sealed class WaitingRoom(
         {
             return await store.PeekNoticeAsync(user);
         }
-        catch (RedisException)
+        catch (Exception ex) when (CacheFault.Is(ex))
         {
             return null;
         }
