@@ -37,19 +37,19 @@ internal sealed class BenchArgs(Dictionary<string, string> values)
 
 internal static class Json
 {
-    public static readonly JsonSerializerOptions Options = new() { WriteIndented = true };
+    public static readonly JsonSerializerOptions Options = new() { WriteIndented = true, NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals };
 }
 
 internal static class Stats
 {
     public static double Percentile(IReadOnlyList<double> values, double p)
     {
-        if (values.Count == 0)
+        var sorted = values.Where(v => !double.IsNaN(v)).OrderBy(v => v).ToList();
+        if (sorted.Count == 0)
         {
             return double.NaN;
         }
 
-        var sorted = values.OrderBy(v => v).ToList();
         var rank = (int)Math.Ceiling(p / 100.0 * sorted.Count) - 1;
         return Math.Round(sorted[Math.Clamp(rank, 0, sorted.Count - 1)], 3);
     }

@@ -94,7 +94,7 @@ internal static class WebSocketLoad
             open,
             still_open_at_end = stillOpen,
             echoes,
-            errors = connectErrors + echoErrors + (open - stillOpen),
+            errors = connectErrors + echoErrors,
             connect_errors = connectErrors,
             echo_errors = echoErrors,
             gateway_rss_before_mib = before,

@@ -1,0 +1,129 @@
+# Shared by bench/run and bench/soak: free ports, starting the parts from their build output, tearing down by PID.
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+BIN="$ROOT/src"
+BENCH_DLL="$ROOT/bench/SdAgones.Bench/bin/Debug/net10.0/SdAgones.Bench.dll"
+WORK=$(mktemp -d /tmp/sdagones-bench.XXXXXX)
+PIDS=()
+USED_PORTS=" "
+export ASPNETCORE_ENVIRONMENT=Development DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+unset OTEL_EXPORTER_OTLP_ENDPOINT || true
+QUIET=(--Logging:LogLevel:Default=Warning --Logging:LogLevel:Microsoft.AspNetCore=Warning)
+
+log() { printf '[%s] %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
+
+free_port() {
+  local p
+  while :; do
+    p=$((20000 + RANDOM % 40000))
+    [[ $USED_PORTS == *" $p "* ]] && continue
+    if ! (exec 3<>/dev/tcp/127.0.0.1/$p) 2>/dev/null; then USED_PORTS+="$p "; echo "$p"; return; fi
+  done
+}
+
+# start NAME CMD...: runs CMD in the background, logs to $WORK/NAME.log, remembers its PID in ${NAME}_PID.
+start() {
+  local name=$1; shift
+  "$@" >"$WORK/$name.log" 2>&1 &
+  local pid=$!
+  PIDS+=("$pid")
+  printf -v "${name}_PID" '%s' "$pid"
+}
+
+descendants() { local c; for c in $(pgrep -P "$1" 2>/dev/null); do echo "$c"; descendants "$c"; done; }
+
+# stop PID...: SIGTERM (LocalAgones shuts its runtimes down), then SIGKILL what is left, children included.
+stop() {
+  local all=() p
+  for p in "$@"; do all+=("$p"); all+=($(descendants "$p")); done
+  ((${#all[@]})) || return 0
+  kill -TERM "$@" 2>/dev/null || true
+  for _ in $(seq 1 50); do
+    local alive=0
+    for p in "${all[@]}"; do kill -0 "$p" 2>/dev/null && alive=1; done
+    ((alive)) || break
+    sleep 0.2
+  done
+  for p in "${all[@]}"; do kill -KILL "$p" 2>/dev/null || true; done
+  wait "$@" 2>/dev/null || true
+}
+
+teardown() {
+  local rc=$?
+  ((${#PIDS[@]})) && stop "${PIDS[@]}"
+  rm -rf "$WORK"
+  return $rc
+}
+
+wait_http() { # URL [seconds]
+  local url=$1 limit=${2:-90}
+  for _ in $(seq 1 $((limit * 5))); do
+    curl -s -o /dev/null --max-time 2 "$url" && return 0
+    sleep 0.2
+  done
+  log "no answer from $url"; return 1
+}
+
+start_cache() { # NAME -> ${NAME}_PORT (one retry on a fresh port: Garnet has aborted once at start here)
+  local port attempt pid
+  for attempt in 1 2; do
+    port=$(free_port)
+    start "$1" dotnet "$BIN/SdAgones.CacheServer/bin/Debug/net10.0/SdAgones.CacheServer.dll" --Cache:Port "$port" "${QUIET[@]}"
+    printf -v "${1}_PORT" '%s' "$port"
+    pid=${1}_PID
+    for _ in $(seq 1 150); do
+      redis-cli -p "$port" ping >/dev/null 2>&1 && return 0
+      kill -0 "${!pid}" 2>/dev/null || break
+      sleep 0.2
+    done
+    log "cache $1 did not start (attempt $attempt): $(tail -3 "$WORK/$1.log" | tr '\n' ' ')"
+    cp "$WORK/$1.log" "/tmp/sdagones-bench-$1-$attempt.log" 2>/dev/null || true
+  done
+  return 1
+}
+
+start_agones() { # NAME BUFFER MIN MAX -> ${NAME}_URL
+  local port; port=$(free_port)
+  mkdir -p "$WORK/$1-storage"
+  start "$1" dotnet "$BIN/SdAgones.LocalAgones/bin/Debug/net10.0/SdAgones.LocalAgones.dll" --urls "http://127.0.0.1:$port" \
+    --Fleet:BufferSize "$2" --Fleet:MinReplicas "$3" --Fleet:MaxReplicas "$4" --Fleet:StorageRoot "$WORK/$1-storage" \
+    --Fleet:StartDelay 00:00:00 --Fleet:WebUIStepDelay 00:00:00.001 "${QUIET[@]}"
+  printf -v "${1}_URL" '%s' "http://127.0.0.1:$port"
+  wait_http "http://127.0.0.1:$port/apis/agones.dev/v1/namespaces/default/gameservers"
+}
+
+start_gateway() { # NAME CACHEPORT AGONESURL [extra args] -> ${NAME}_URL
+  local name=$1 cache=$2 agones=$3; shift 3
+  local port; port=$(free_port)
+  start "$name" dotnet "$BIN/SdAgones.Gateway/bin/Debug/net10.0/SdAgones.Gateway.dll" --urls "http://127.0.0.1:$port" \
+    --Identity:Mode=Development "--ConnectionStrings:cache=127.0.0.1:$cache" "--Agones:ApiServer=$agones" --Admin:Users=admin "${QUIET[@]}" "$@"
+  printf -v "${name}_URL" '%s' "http://127.0.0.1:$port"
+  wait_http "http://127.0.0.1:$port/health" || wait_http "http://127.0.0.1:$port/_sd/api/session"
+}
+
+start_cruiser() { # NAME CACHEPORT AGONESURL TIMEOUT
+  local port; port=$(free_port)
+  start "$1" dotnet "$BIN/SdAgones.Cruiser/bin/Debug/net10.0/SdAgones.Cruiser.dll" --urls "http://127.0.0.1:$port" \
+    "--ConnectionStrings:cache=127.0.0.1:$2" "--Agones:ApiServer=$3" --Idle:Timeout "$4" --Idle:CheckInterval 00:00:01 "${QUIET[@]}"
+  wait_http "http://127.0.0.1:$port/health" 60 || true
+}
+
+ready_count() { curl -s "$1/apis/agones.dev/v1/namespaces/default/gameservers" | grep -o '"state":"Ready"' | wc -l; }
+
+wait_ready() { # AGONESURL N SECONDS
+  for _ in $(seq 1 $(($3 * 2))); do (($(ready_count "$1") >= $2)) && return 0; sleep 0.5; done
+  log "only $(ready_count "$1") of $2 runtimes Ready"; return 1
+}
+
+serve() { # GATEWAYURL USER: asks until the person's runtime answers 200
+  for _ in $(seq 1 300); do
+    [[ $(curl -s -o /dev/null -w '%{http_code}' -H "X-SdAgones-Dev-User: $2" -H 'Accept: application/json' "$1/sdapi/v1/options") == 200 ]] && return 0
+    sleep 0.2
+  done
+  log "$2 got no runtime"; return 1
+}
+
+wait_for_tests() { # others' test runs distort figures and would time out under load: wait up to 5 minutes
+  for _ in $(seq 1 15); do pgrep -f "dotnet test" >/dev/null || return 0; log "a test run is active; waiting"; sleep 20; done
+}
+
+bench() { dotnet "$BENCH_DLL" "$@"; }

@@ -1,0 +1,2 @@
+wrk.headers["X-SdAgones-Dev-User"] = "bench-hot"
+wrk.headers["Accept"] = "application/json"
