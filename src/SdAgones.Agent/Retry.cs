@@ -16,6 +16,19 @@ internal sealed class Retry(TimeProvider time, TimeSpan first, TimeSpan max)
 
     public void Reset() => next = initial;
 
+    /// <summary>The next tick of a periodic loop; false once the agent is stopping.</summary>
+    public static async Task<bool> NextTickAsync(PeriodicTimer timer, CancellationToken ct)
+    {
+        try
+        {
+            return await timer.WaitForNextTickAsync(ct);
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
+    }
+
     /// <summary>Failures a loop survives: the other side is not up, went away, or answered nonsense.</summary>
     public static bool IsTransient(Exception ex, CancellationToken stopping) =>
         !stopping.IsCancellationRequested

@@ -38,7 +38,7 @@ internal sealed partial class BusyReporter(
                 LogReportFailed(ex.Message); // the next tick tries again: reported is unchanged
             }
         }
-        while (await WaitAsync(timer, stoppingToken));
+        while (await Retry.NextTickAsync(timer, stoppingToken));
     }
 
     private async Task<bool> IsBusyAsync(CancellationToken ct)
@@ -48,18 +48,6 @@ internal sealed partial class BusyReporter(
             return await webUI.IsGeneratingAsync(ct);
         }
         catch (Exception ex) when (Retry.IsTransient(ex, ct))
-        {
-            return false;
-        }
-    }
-
-    private static async Task<bool> WaitAsync(PeriodicTimer timer, CancellationToken ct)
-    {
-        try
-        {
-            return await timer.WaitForNextTickAsync(ct);
-        }
-        catch (OperationCanceledException)
         {
             return false;
         }

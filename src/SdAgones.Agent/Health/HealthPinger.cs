@@ -35,19 +35,7 @@ internal sealed partial class HealthPinger(SdkClient sdk, IOptions<AgentOptions>
                 }
             }
         }
-        while (await WaitAsync(timer, stoppingToken));
-    }
-
-    private static async Task<bool> WaitAsync(PeriodicTimer timer, CancellationToken ct)
-    {
-        try
-        {
-            return await timer.WaitForNextTickAsync(ct);
-        }
-        catch (OperationCanceledException)
-        {
-            return false;
-        }
+        while (await Retry.NextTickAsync(timer, stoppingToken));
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Health ping to the Agones SDK failed ({Reason}); retrying every interval")]
