@@ -125,7 +125,7 @@ public sealed class IapIdentityTests(IapWorld world) : IClassFixture<IapWorld>
         return request;
     }
 
-    [Theory, MemberData(nameof(Forgeries))]
+    [Theory, MemberData(nameof(Forgeries)), Trait("Category", "Faults")]
     public async Task A_forged_or_broken_credential_gets_401_and_never_a_runtime(string forgery)
     {
         using var http = new HttpClient { BaseAddress = world.Gateway.Url };

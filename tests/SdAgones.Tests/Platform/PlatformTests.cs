@@ -160,7 +160,7 @@ public sealed class PlatformTests(PlatformFixture platform) : IAsyncLifetime
         Assert.DoesNotContain(runtime, await Task.WhenAll(holders.Skip(1).Select(OptionsRuntimeAsync)));
     }
 
-    [Fact]
+    [Fact, Trait("Category", "Faults")]
     public async Task When_a_runtime_dies_the_person_gets_a_fresh_one_and_is_told_why()
     {
         var before = await OptionsRuntimeAsync("frank");
