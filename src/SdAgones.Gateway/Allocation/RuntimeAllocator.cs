@@ -169,7 +169,7 @@ internal sealed partial class RuntimeAllocator(
 
     /// <summary>Starting when runtimes are on their way (a scale-up), queued otherwise.</summary>
     private WaitStage StageWhileWaiting() =>
-        watcher.All.Any(s => s.State is GameServerState.Creating or GameServerState.Starting or GameServerState.Scheduled or GameServerState.RequestReady)
+        watcher.All.Any(s => GameServerLifecycle.IsStarting(s.State))
             ? WaitStage.Starting
             : WaitStage.Queued;
 

@@ -40,7 +40,7 @@ internal sealed class SessionQueries(SessionStore store, GameServerWatcher watch
         var fleet = new FleetCounts(
             servers.Count(s => s.State == GameServerState.Ready),
             servers.Count(s => s.State == GameServerState.Allocated),
-            servers.Count(s => s.State is GameServerState.Creating or GameServerState.Starting or GameServerState.Scheduled or GameServerState.RequestReady),
+            servers.Count(s => GameServerLifecycle.IsStarting(s.State)),
             servers.Count);
         return new PlatformOverview(rows, queue, fleet);
     }

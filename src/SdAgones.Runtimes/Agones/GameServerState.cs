@@ -43,6 +43,10 @@ public static class GameServerLifecycle
     /// <summary>States in which a runtime's processes may serve a person.</summary>
     public static bool IsServing(GameServerState state) => state is GameServerState.Allocated or GameServerState.Reserved;
 
+    /// <summary>States of a runtime on its way to Ready (what the waiting room and the admin page call "starting").</summary>
+    public static bool IsStarting(GameServerState? state) =>
+        state is GameServerState.Creating or GameServerState.Starting or GameServerState.Scheduled or GameServerState.RequestReady;
+
     /// <summary>States from which a runtime never comes back.</summary>
     public static bool IsTerminal(GameServerState state) =>
         state is GameServerState.Shutdown or GameServerState.Unhealthy or GameServerState.Error;
