@@ -51,7 +51,7 @@ public static class ManifestGenerator
 
         foreach (var project in projects)
         {
-            foreach (var (key, value) in project.Environment)
+            foreach (var (key, value) in project.AllEnvironment)
             {
                 if (expected.TryGetValue(key, out var want) && value != want.Value)
                 {

@@ -4,10 +4,12 @@ using SdAgones.Manifests.Settings;
 
 // Usage (deploy/generate-manifests runs both):
 //   SdAgones.Manifests apphost-args --settings deploy/settings.json
+//   SdAgones.Manifests check --settings deploy/settings.json      (deploy/gke.sh, before it touches the cloud)
 //   SdAgones.Manifests --aspire-manifest <file> --settings deploy/settings.json --output manifests [--keep-aspire-manifest deploy/aspire-manifest.json]
 const string Usage = """
     usage: SdAgones.Manifests --aspire-manifest FILE --settings FILE --output DIR [--keep-aspire-manifest FILE]
            SdAgones.Manifests apphost-args --settings FILE
+           SdAgones.Manifests check --settings FILE
     """;
 
 var command = args.Length > 0 && !args[0].StartsWith("--", StringComparison.Ordinal) ? args[0] : "generate";
@@ -39,6 +41,9 @@ try
                 Console.WriteLine(argument);
             }
 
+            return 0;
+
+        case "check":
             return 0;
 
         case "generate":

@@ -16,6 +16,7 @@ internal static class CustomResourceModels
         ["autoscaling.agones.dev/v1/FleetAutoscaler"] = typeof(AgonesFleetAutoscaler),
         ["cloud.google.com/v1/BackendConfig"] = typeof(GkeBackendConfig),
         ["networking.gke.io/v1/ManagedCertificate"] = typeof(GkeManagedCertificate),
+        ["monitoring.googleapis.com/v1/PodMonitoring"] = typeof(GmpPodMonitoring),
     };
 }
 
@@ -271,4 +272,26 @@ internal sealed record GkeManagedCertificate
 internal sealed record ManagedCertificateSpec
 {
     public List<string>? Domains { get; set; }
+}
+
+// Managed Service for Prometheus' PodMonitoring (cloud.google.com/stackdriver/docs/managed-prometheus/setup-managed).
+internal sealed record GmpPodMonitoring
+{
+    public string? ApiVersion { get; set; }
+    public string? Kind { get; set; }
+    public V1ObjectMeta? Metadata { get; set; }
+    public GmpPodMonitoringSpec? Spec { get; set; }
+}
+
+internal sealed record GmpPodMonitoringSpec
+{
+    public V1LabelSelector? Selector { get; set; }
+    public List<GmpEndpoint>? Endpoints { get; set; }
+}
+
+internal sealed record GmpEndpoint
+{
+    public string? Port { get; set; }
+    public string? Path { get; set; }
+    public string? Interval { get; set; }
 }

@@ -37,7 +37,7 @@ public sealed class CustomResourceTests
         }
 
         Assert.True(problems.Count == 0, "Fields the documented models do not have:\n  " + string.Join("\n  ", problems));
-        Assert.Equal(["BackendConfig", "Fleet", "FleetAutoscaler", "ManagedCertificate"], seen.Order(StringComparer.Ordinal));
+        Assert.Equal(["BackendConfig", "Fleet", "FleetAutoscaler", "ManagedCertificate", "PodMonitoring"], seen.Order(StringComparer.Ordinal));
     }
 
     [Fact]
@@ -83,12 +83,7 @@ public sealed class CustomResourceTests
         var agent = Assert.Single(pod.Containers, c => c.Name == "sdagones-agent");
         Assert.Contains(agent.Env ?? [], e => e.Name == "WebUI__Url" && e.Value == "http://127.0.0.1:7860");
         Assert.Contains(agent.Env ?? [], e => e.Name == "Storage__Root" && e.Value == "/sd_dir");
-
-        var volume = Assert.Single(pod.Volumes ?? [], v => v.PersistentVolumeClaim is not null);
-        foreach (var container in new[] { webUi, agent })
-        {
-            Assert.Contains(container.VolumeMounts ?? [], m => m.Name == volume.Name && m.MountPath == "/sd_dir");
-        }
+        Assert.Contains(agent.Env ?? [], e => e.Name == "Storage__Workspace" && e.Value == "/workspace");
 
         // The runtime pods carry the label the NetworkPolicy selects.
         Assert.Equal("sd-agones-fleet", gameServer.Template?.Metadata?.Labels?["agones.dev/fleet"]);
@@ -115,7 +110,15 @@ public sealed class CustomResourceTests
         var backend = Read<GkeBackendConfig>("gateway-backendconfig.yaml");
 
         Assert.True(backend.Spec?.Iap?.Enabled);
-        Assert.Equal(settings.Iap.OAuthSecretName, backend.Spec?.Iap?.OauthclientCredentials?.SecretName);
+        if (settings.Iap.GoogleManagedClient)
+        {
+            Assert.Null(backend.Spec?.Iap?.OauthclientCredentials); // IAP then uses a Google-managed OAuth client
+        }
+        else
+        {
+            Assert.Equal(settings.Iap.OAuthSecretName, backend.Spec?.Iap?.OauthclientCredentials?.SecretName);
+        }
+
         Assert.True(backend.Spec?.TimeoutSec >= 900, "Gradio's WebSocket/SSE streams need a backend timeout of at least 900 s.");
         Assert.Equal(("/healthz", 8080), (backend.Spec?.HealthCheck?.RequestPath, backend.Spec?.HealthCheck?.Port ?? 0));
     }

@@ -16,6 +16,8 @@ public sealed partial class ManifestObjectTests
         ["apps/v1/Deployment"] = typeof(V1Deployment),
         ["v1/Service"] = typeof(V1Service),
         ["v1/ServiceAccount"] = typeof(V1ServiceAccount),
+        ["v1/ConfigMap"] = typeof(V1ConfigMap),
+        ["batch/v1/Job"] = typeof(V1Job),
         ["v1/PersistentVolume"] = typeof(V1PersistentVolume),
         ["v1/PersistentVolumeClaim"] = typeof(V1PersistentVolumeClaim),
         ["rbac.authorization.k8s.io/v1/Role"] = typeof(V1Role),

@@ -8,8 +8,16 @@ namespace SdAgones.Manifests.Aspire;
 /// <summary>An Aspire manifest (<c>--publisher manifest</c>) that cannot be turned into Kubernetes objects.</summary>
 public sealed class AspireManifestException(string message) : Exception(message);
 
-/// <summary>One deployable project of the app model: its environment and its HTTP port.</summary>
-public sealed record AspireProject(string Name, IReadOnlyList<KeyValuePair<string, string>> Environment, int HttpPort);
+/// <summary>
+/// One deployable project of the app model: its plain environment, the environment that refers to secret parameters
+/// (Aspirate puts those in a Secret, never a ConfigMap), and its HTTP port.
+/// </summary>
+public sealed record AspireProject(
+    string Name, IReadOnlyList<KeyValuePair<string, string>> Environment, IReadOnlyList<KeyValuePair<string, string>> Secrets, int HttpPort)
+{
+    /// <summary>Every variable, plain and secret.</summary>
+    public IEnumerable<KeyValuePair<string, string>> AllEnvironment => Environment.Concat(Secrets);
+}
 
 /// <summary>
 /// The AppHost's description of production (<c>dotnet run --project src/SdAgones.AppHost -- --publisher manifest</c>):
@@ -72,18 +80,20 @@ public sealed partial class AspireManifest
             }
 
             var environment = new List<KeyValuePair<string, string>>();
+            var secrets = new List<KeyValuePair<string, string>>();
             if (resource["env"] is JsonObject env)
             {
                 foreach (var (key, value) in env)
                 {
                     var text = value?.GetValueKind() == JsonValueKind.String ? value.GetValue<string>() : value?.ToJsonString() ?? "";
-                    environment.Add(new(key, Resolve(text, parameters, $"{name}.env.{key}", depth: 0)));
+                    var entry = new KeyValuePair<string, string>(key, Resolve(text, parameters, $"{name}.env.{key}", depth: 0));
+                    (RefersToSecret(text, depth: 0) ? secrets : environment).Add(entry);
                 }
             }
 
             var port = resource["bindings"]?["http"]?["targetPort"]?.GetValue<int>()
                 ?? throw new AspireManifestException($"Aspire project '{name}' has no 'http' binding with a targetPort.");
-            projects.Add(new AspireProject(name, environment, port));
+            projects.Add(new AspireProject(name, environment, secrets, port));
         }
 
         return projects;
@@ -147,6 +157,36 @@ public sealed partial class AspireManifest
                 _ => throw new AspireManifestException($"'{where}' refers to '{{{resourceName}.{path}}}', which the manifest does not have."),
             };
         });
+    }
+
+    /// <summary>Whether an expression reaches, directly or through other expressions, a parameter input marked <c>secret</c>.</summary>
+    private bool RefersToSecret(string value, int depth)
+    {
+        foreach (Match match in Expression().Matches(value))
+        {
+            if (resources[match.Groups["resource"].Value] is not JsonObject resource)
+            {
+                continue;
+            }
+
+            if (resource["inputs"] is JsonObject inputs && inputs.Any(i => i.Value?["secret"]?.GetValueKind() == JsonValueKind.True))
+            {
+                return true;
+            }
+
+            JsonNode? node = resource;
+            foreach (var segment in match.Groups["path"].Value.Split('.'))
+            {
+                node = node is JsonObject obj ? obj[segment] : null;
+            }
+
+            if (depth < 8 && node is JsonValue v && v.GetValueKind() == JsonValueKind.String && RefersToSecret(v.GetValue<string>(), depth + 1))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     [GeneratedRegex(@"\{(?<resource>[A-Za-z0-9_-]+)\.(?<path>[A-Za-z0-9_.-]+)\}")]

@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using k8s.Models;
 using SdAgones.Manifests.Aspire;
 using SdAgones.Manifests.Output;
@@ -7,7 +8,8 @@ namespace SdAgones.Manifests.Kustomize;
 
 /// <summary>
 /// <c>manifests/base/</c>: what Aspirate would write for each project of the app model (deployment.yaml,
-/// service.yaml, a kustomization with the <c>&lt;name&gt;-env</c> ConfigMap), and a kustomization listing them.
+/// service.yaml, a kustomization with the <c>&lt;name&gt;-env</c> ConfigMap and, for values that come from secret
+/// parameters, the <c>&lt;name&gt;-secrets</c> Secret read from <c>.&lt;name&gt;.secrets</c>), and a kustomization listing them.
 /// Only what the app model says is here; everything GKE-specific is in the overlay.
 /// </summary>
 internal static class AspirateBase
@@ -25,18 +27,34 @@ internal static class AspirateBase
             files.AddYaml($"{folder}/deployment.yaml", Nodes.From(Deployment(project, settings)));
             files.AddYaml($"{folder}/service.yaml", Nodes.From(Service(project)));
 
-            var environment = project.Environment
-                .Append(new("ASPNETCORE_URLS", $"http://+:{project.HttpPort}"))
-                .ToList();
-            var duplicates = environment.GroupBy(e => e.Key).Where(g => g.Count() > 1).Select(g => g.Key).ToList();
+            // Aspirate adds ASPNETCORE_URLS; Aspire's manifest already says HTTP_PORTS, and two port settings that could
+            // disagree are one too many, so ASPNETCORE_URLS is added only when the app model gives no port.
+            var environment = project.Environment.ToList();
+            if (!environment.Any(e => e.Key is "HTTP_PORTS" or "ASPNETCORE_URLS" or "ASPNETCORE_HTTP_PORTS"))
+            {
+                environment.Add(new("ASPNETCORE_URLS", $"http://+:{project.HttpPort}"));
+            }
+
+            var duplicates = environment.Concat(project.Secrets).GroupBy(e => e.Key).Where(g => g.Count() > 1).Select(g => g.Key).ToList();
             if (duplicates.Count > 0)
             {
                 throw new AspireManifestException($"Aspire project '{project.Name}' sets {string.Join(", ", duplicates)} more than once.");
             }
 
-            files.AddYaml($"{folder}/kustomization.yaml", Nodes.Kustomization(
+            var fields = new List<(string, JsonNode)>
+            {
                 ("resources", Nodes.Array(["deployment.yaml", "service.yaml"])),
-                ("configMapGenerator", Nodes.Array([Nodes.ConfigMap(EnvConfigMap(project.Name), environment)]))));
+                ("configMapGenerator", Nodes.Array([Nodes.ConfigMap(EnvConfigMap(project.Name), environment)])),
+            };
+            if (project.Secrets.Count > 0)
+            {
+                var secretsFile = SecretsFile(project.Name);
+                files.AddText($"{folder}/{secretsFile}", string.Concat(
+                    project.Secrets.OrderBy(s => s.Key, StringComparer.Ordinal).Select(s => $"{s.Key}={s.Value}\n")), withHeader: true);
+                fields.Add(("secretGenerator", Nodes.Array([new JsonObject { ["name"] = SecretName(project.Name), ["envs"] = Nodes.Array([secretsFile]) }])));
+            }
+
+            files.AddYaml($"{folder}/kustomization.yaml", Nodes.Kustomization([.. fields]));
         }
 
         files.AddYaml($"{Folder}/kustomization.yaml", Nodes.Kustomization(
@@ -44,6 +62,11 @@ internal static class AspirateBase
     }
 
     public static string EnvConfigMap(string project) => project + "-env";
+
+    /// <summary>The Secret Aspirate generates for a project's secret values.</summary>
+    public static string SecretName(string project) => project + "-secrets";
+
+    private static string SecretsFile(string project) => $".{project}.secrets";
 
     private static V1Deployment Deployment(AspireProject project, DeploySettings settings)
     {
@@ -76,7 +99,13 @@ internal static class AspirateBase
                                 Image = settings.Images.Reference(ImageRepository(project.Name)),
                                 ImagePullPolicy = "IfNotPresent",
                                 Ports = [new V1ContainerPort { Name = "http", ContainerPort = project.HttpPort }],
-                                EnvFrom = [new V1EnvFromSource { ConfigMapRef = new V1ConfigMapEnvSource { Name = EnvConfigMap(project.Name) } }],
+                                EnvFrom = project.Secrets.Count == 0
+                                    ? [new V1EnvFromSource { ConfigMapRef = new V1ConfigMapEnvSource { Name = EnvConfigMap(project.Name) } }]
+                                    :
+                                    [
+                                        new V1EnvFromSource { ConfigMapRef = new V1ConfigMapEnvSource { Name = EnvConfigMap(project.Name) } },
+                                        new V1EnvFromSource { SecretRef = new V1SecretEnvSource { Name = SecretName(project.Name) } },
+                                    ],
                             },
                         ],
                         TerminationGracePeriodSeconds = 180,

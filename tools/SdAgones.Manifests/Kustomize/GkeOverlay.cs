@@ -15,6 +15,9 @@ namespace SdAgones.Manifests.Kustomize;
 internal static class GkeOverlay
 {
     public const string Folder = "overlays/gke";
+
+    /// <summary>One-time Jobs deploy/gke.sh runs after applying the overlay (not part of it: a Job's template cannot be re-applied).</summary>
+    public const string JobsFolder = "jobs";
     public const string Gateway = "gateway";
     public const string Cruiser = "cruiser";
     public const string FleetName = "sd-agones-fleet";
@@ -22,6 +25,21 @@ internal static class GkeOverlay
     public const string AgentContainer = "sdagones-agent";
     public const int WebUiPort = 7860;
     public const string DataMount = "/sd_dir";
+
+    /// <summary>Where the WebUI finds the shared models (read-only); the share's <c>models/</c> folder.</summary>
+    public const string ModelsMount = DataMount + "/models";
+
+    /// <summary>Where the agent finds the people's folders; the share's <c>users/</c> folder. The WebUI never mounts it.</summary>
+    public const string UsersMount = DataMount + "/users";
+
+    /// <summary>The pod-local folder the WebUI writes outputs to and reads inputs from; the agent moves files between it and the person's folder.</summary>
+    public const string WorkspaceMount = "/workspace";
+    public const string SharedVolume = "sd-data";
+    public const string WorkspaceVolume = "workspace";
+
+    /// <summary>The UID and GID both runtime images run as (.NET's "app" user; deploy/sd-webui/Dockerfile's WEBUI_UID).</summary>
+    public const int RuntimeUid = 1654;
+    public const string StorageInitJob = "sd-agones-storage-init";
     public const string VolumeName = "sd-agones-filestore";
     public const string BackendConfigName = "gateway-backendconfig";
     public const string CertificateName = "sd-agones-cert";
@@ -65,7 +83,7 @@ internal static class GkeOverlay
         Patch("gateway-deployment.patch.yaml", Nodes.From(GatewayDeployment(settings)));
         Patch("gateway-service.patch.yaml", Nodes.From(GatewayService()));
         Resource("gateway-serviceaccount.yaml", Nodes.From(ServiceAccount(Gateway)));
-        Resource("gateway-role.yaml", Nodes.From(AgonesRole(Gateway, allocates: true)));
+        Resource("gateway-role.yaml", Nodes.From(AgonesRole(Gateway, ["delete", "get", "list", "watch"], allocates: true)));
         Resource("gateway-rolebinding.yaml", Nodes.From(RoleBinding(Gateway, ns)));
         Resource("gateway-pdb.yaml", Nodes.From(GatewayDisruptionBudget()));
         Resource("gateway-backendconfig.yaml", BackendConfig(settings));
@@ -75,7 +93,7 @@ internal static class GkeOverlay
         // Cruiser: idle reclaim and reconciliation.
         Patch("cruiser-deployment.patch.yaml", Nodes.From(CruiserDeployment()));
         Resource("cruiser-serviceaccount.yaml", Nodes.From(ServiceAccount(Cruiser)));
-        Resource("cruiser-role.yaml", Nodes.From(AgonesRole(Cruiser, allocates: false)));
+        Resource("cruiser-role.yaml", Nodes.From(AgonesRole(Cruiser, ["delete", "get", "list"], allocates: false)));
         Resource("cruiser-rolebinding.yaml", Nodes.From(RoleBinding(Cruiser, ns)));
 
         // Runtimes: the Agones fleet on the T4 pool, its shared volume and who may reach it.
@@ -85,12 +103,28 @@ internal static class GkeOverlay
         Resource("filestore-pvc.yaml", Nodes.From(FilestoreClaim(settings)));
         Resource("runtime-networkpolicy.yaml", Nodes.From(RuntimeNetworkPolicy()));
 
+        // Telemetry: the OpenTelemetry Collector every service exports to.
+        foreach (var (file, node) in Telemetry.CollectorObjects(settings))
+        {
+            Resource(file, node);
+        }
+
+        // Applied once by deploy/gke.sh, outside the overlay: the share's layout and ownership; monitoring in Google Cloud.
+        files.AddYaml($"{JobsFolder}/storage-init.yaml", Nodes.From(StorageInit(settings)));
+        Telemetry.AddMonitoring(files, settings);
+
         var agones = new Dictionary<string, string>
         {
             ["Agones__Namespace"] = ns,
             ["Agones__Fleet"] = FleetName,
+            ["OTEL_EXPORTER_OTLP_ENDPOINT"] = Telemetry.CollectorEndpoint(settings),
         };
-        var gatewayConfig = new Dictionary<string, string>(agones) { ["Identity__Iap__Audience"] = settings.Iap.Audience };
+        var cruiserConfig = new Dictionary<string, string>(agones) { ["OTEL_SERVICE_NAME"] = Cruiser };
+        var gatewayConfig = new Dictionary<string, string>(agones)
+        {
+            ["Identity__Iap__Audience"] = settings.Iap.Audience,
+            ["OTEL_SERVICE_NAME"] = Gateway,
+        };
 
         files.AddYaml($"{Folder}/kustomization.yaml", Nodes.Kustomization(
             ("namespace", ns),
@@ -98,7 +132,7 @@ internal static class GkeOverlay
             ("patches", Nodes.Array(patches.Order(StringComparer.Ordinal).Select(p => (JsonNode)new JsonObject { ["path"] = p }))),
             ("configMapGenerator", Nodes.Array(
             [
-                Nodes.ConfigMap(AspirateBase.EnvConfigMap(Cruiser), agones, behavior: "merge"),
+                Nodes.ConfigMap(AspirateBase.EnvConfigMap(Cruiser), cruiserConfig, behavior: "merge"),
                 Nodes.ConfigMap(AspirateBase.EnvConfigMap(Gateway), gatewayConfig, behavior: "merge"),
             ]))));
     }
@@ -201,13 +235,15 @@ internal static class GkeOverlay
         Metadata = Nodes.Meta(ServiceAccountName(service), new Dictionary<string, string> { ["app"] = service }),
     };
 
-    /// <summary>Only what the Agones client does: GameServers read, watched, labelled and deleted; Fleets read; allocations created (gateway only).</summary>
-    private static V1Role AgonesRole(string service, bool allocates)
+    /// <summary>
+    /// Only what the service's code asks of AgonesClient: the gateway gets, lists, watches (GameServerWatcher) and
+    /// deletes GameServers and creates allocations; the cruiser gets, lists and deletes GameServers.
+    /// </summary>
+    private static V1Role AgonesRole(string service, IList<string> gameServerVerbs, bool allocates)
     {
         var rules = new List<V1PolicyRule>
         {
-            new() { ApiGroups = ["agones.dev"], Resources = ["gameservers"], Verbs = ["delete", "get", "list", "patch", "watch"] },
-            new() { ApiGroups = ["agones.dev"], Resources = ["fleets"], Verbs = ["get"] },
+            new() { ApiGroups = ["agones.dev"], Resources = ["gameservers"], Verbs = gameServerVerbs },
         };
         if (allocates)
         {
@@ -267,11 +303,15 @@ internal static class GkeOverlay
                 ["healthyThreshold"] = 1,
                 ["unhealthyThreshold"] = 3,
             },
-            ["iap"] = new JsonObject
-            {
-                ["enabled"] = true,
-                ["oauthclientCredentials"] = new JsonObject { ["secretName"] = settings.Iap.OAuthSecretName },
-            },
+            // Without oauthclientCredentials IAP uses a Google-managed OAuth client
+            // (https://cloud.google.com/iap/docs/enabling-kubernetes-howto).
+            ["iap"] = settings.Iap.GoogleManagedClient
+                ? new JsonObject { ["enabled"] = true }
+                : new JsonObject
+                {
+                    ["enabled"] = true,
+                    ["oauthclientCredentials"] = new JsonObject { ["secretName"] = settings.Iap.OAuthSecretName },
+                },
         },
     };
 
@@ -321,12 +361,21 @@ internal static class GkeOverlay
     };
 
     /// <summary>
-    /// One runtime = one GameServer: the agent (health pings, Ready once the WebUI answers, per-user folders, busy
-    /// reports) and the SD WebUI on one T4, both on the Filestore volume. Single-use, so the pod is never reused.
+    /// One runtime = one GameServer: the agent (health pings, Ready once the WebUI answers, the person's files, busy
+    /// reports) and the SD WebUI on one T4. What each container mounts is the isolation between people: the WebUI sees
+    /// the shared models read-only and a pod-local workspace, never the people's folders; only the agent mounts
+    /// <c>users/</c>, and moves the person's inputs in and outputs out. Single-use, so the workspace dies with the person's session.
     /// </summary>
     private static JsonObject Fleet(DeploySettings settings)
     {
-        var volumeMount = new V1VolumeMount { Name = "sd-data", MountPath = DataMount };
+        var workspace = new V1VolumeMount { Name = WorkspaceVolume, MountPath = WorkspaceMount };
+        var runtimeUser = new V1SecurityContext
+        {
+            RunAsUser = RuntimeUid,
+            RunAsGroup = RuntimeUid,
+            RunAsNonRoot = true,
+            AllowPrivilegeEscalation = false,
+        };
         var pod = new V1PodTemplateSpec
         {
             Metadata = new V1ObjectMeta
@@ -337,6 +386,8 @@ internal static class GkeOverlay
             {
                 NodeSelector = new Dictionary<string, string> { ["cloud.google.com/gke-accelerator"] = "nvidia-tesla-t4" },
                 Tolerations = [new V1Toleration { Key = "nvidia.com/gpu", OperatorProperty = "Exists", Effect = "NoSchedule" }],
+                // The workspace (emptyDir) is group-owned by the runtime's GID, so both containers can write it.
+                SecurityContext = new V1PodSecurityContext { FsGroup = RuntimeUid },
                 Containers =
                 [
                     // First: the kubelet pulls images one container at a time, so the small agent starts (and pings
@@ -350,13 +401,21 @@ internal static class GkeOverlay
                         [
                             new V1EnvVar { Name = "WebUI__Url", Value = $"http://127.0.0.1:{WebUiPort}" },
                             new V1EnvVar { Name = "Storage__Root", Value = DataMount },
+                            new V1EnvVar { Name = "Storage__Workspace", Value = WorkspaceMount },
+                            new V1EnvVar { Name = "OTEL_EXPORTER_OTLP_ENDPOINT", Value = Telemetry.CollectorEndpoint(settings) },
+                            new V1EnvVar { Name = "OTEL_SERVICE_NAME", Value = "agent" },
                         ],
                         Resources = new V1ResourceRequirements
                         {
                             Requests = Nodes.Quantities(("cpu", "100m"), ("memory", "128Mi")),
                             Limits = Nodes.Quantities(("memory", "256Mi")),
                         },
-                        VolumeMounts = [volumeMount],
+                        SecurityContext = runtimeUser,
+                        VolumeMounts =
+                        [
+                            new V1VolumeMount { Name = SharedVolume, MountPath = UsersMount, SubPath = "users" },
+                            workspace,
+                        ],
                     },
                     new V1Container
                     {
@@ -368,16 +427,22 @@ internal static class GkeOverlay
                             Requests = Nodes.Quantities(("cpu", "2"), ("memory", "16Gi"), ("nvidia.com/gpu", "1")),
                             Limits = Nodes.Quantities(("memory", "40Gi"), ("nvidia.com/gpu", "1")),
                         },
-                        VolumeMounts = [volumeMount],
+                        SecurityContext = runtimeUser,
+                        VolumeMounts =
+                        [
+                            new V1VolumeMount { Name = SharedVolume, MountPath = ModelsMount, SubPath = "models", ReadOnlyProperty = true },
+                            workspace,
+                        ],
                     },
                 ],
                 Volumes =
                 [
                     new V1Volume
                     {
-                        Name = "sd-data",
+                        Name = SharedVolume,
                         PersistentVolumeClaim = new V1PersistentVolumeClaimVolumeSource { ClaimName = VolumeName },
                     },
+                    new V1Volume { Name = WorkspaceVolume, EmptyDir = new V1EmptyDirVolumeSource() },
                 ],
             },
         };
@@ -415,8 +480,8 @@ internal static class GkeOverlay
                             ["periodSeconds"] = 10,
                             ["failureThreshold"] = 6,
                         },
-                        // Outputs are on Filestore as they are written, so a node upgrade may take a runtime (the person
-                        // gets a fresh one); the cluster autoscaler may not, or it would pull GPUs out from under people.
+                        // The agent moves outputs to Filestore as they appear, so a node upgrade may take a runtime (the
+                        // person gets a fresh one); the cluster autoscaler may not, or it would pull GPUs out from under people.
                         ["eviction"] = new JsonObject { ["safe"] = "OnUpgrade" },
                         ["sdkServer"] = new JsonObject { ["logLevel"] = "Info" },
                         ["template"] = Nodes.From(pod),
@@ -482,6 +547,55 @@ internal static class GkeOverlay
             Resources = new V1VolumeResourceRequirements { Requests = Nodes.Quantities(("storage", settings.Filestore.Capacity)) },
         },
     };
+
+    /// <summary>
+    /// The share's layout and ownership, which NFS does not take from <c>fsGroup</c>: <c>models/</c> owned by root and
+    /// only readable by the runtimes (the WebUI mounts it read-only as well); <c>users/</c> owned by the runtimes' UID
+    /// and closed to everyone else, so the agent (and the gateway's file pages) can create <c>users/&lt;label&gt;/</c>.
+    /// Runs as root once per deploy, from the agent image (it has a shell and coreutils).
+    /// </summary>
+    private static V1Job StorageInit(DeploySettings settings) => new()
+    {
+        ApiVersion = "batch/v1",
+        Kind = "Job",
+        Metadata = new V1ObjectMeta { Name = StorageInitJob, NamespaceProperty = settings.Cluster.Namespace },
+        Spec = new V1JobSpec
+        {
+            BackoffLimit = 2,
+            Template = new V1PodTemplateSpec
+            {
+                Spec = new V1PodSpec
+                {
+                    RestartPolicy = "Never",
+                    Containers =
+                    [
+                        new V1Container
+                        {
+                            Name = "storage-init",
+                            Image = settings.Images.Reference(AgentContainer),
+                            Command = ["/bin/sh", "-c", StorageInitScript],
+                            SecurityContext = new V1SecurityContext { RunAsUser = 0, RunAsGroup = 0, RunAsNonRoot = false },
+                            VolumeMounts = [new V1VolumeMount { Name = SharedVolume, MountPath = "/share" }],
+                        },
+                    ],
+                    Volumes =
+                    [
+                        new V1Volume { Name = SharedVolume, PersistentVolumeClaim = new V1PersistentVolumeClaimVolumeSource { ClaimName = VolumeName } },
+                    ],
+                },
+            },
+        },
+    };
+
+    /// <summary>The commands of <see cref="StorageInit"/>: idempotent, so every deploy may run them again.</summary>
+    public static readonly string StorageInitScript = string.Join(" && ",
+        "set -eu",
+        "mkdir -p /share/models /share/users",
+        "chown 0:0 /share/models",
+        "chmod 0755 /share/models",
+        $"chown {RuntimeUid}:{RuntimeUid} /share/users",
+        "chmod 0700 /share/users",
+        "ls -ln /share");
 
     /// <summary>
     /// Runtimes take TCP 7860 from the gateway (forwarding) and the cruiser (its busy probe falls back to the WebUI's

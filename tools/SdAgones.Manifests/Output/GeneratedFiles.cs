@@ -28,6 +28,15 @@ public sealed class GeneratedFiles
         }
     }
 
+    /// <summary>Adds one text file (an env file for a generator, a JSON definition); <paramref name="withHeader"/> for formats that take '#' comments.</summary>
+    public void AddText(string path, string text, bool withHeader)
+    {
+        if (!files.TryAdd(path, (withHeader ? Header : "") + text))
+        {
+            throw new InvalidOperationException($"Two generated files share the path '{path}'.");
+        }
+    }
+
     /// <summary>
     /// Makes <paramref name="directory"/> hold exactly these files: writes each one, and deletes generated YAML files
     /// that are no longer produced (a file without the header is left alone and reported).
@@ -55,7 +64,8 @@ public sealed class GeneratedFiles
                 continue;
             }
 
-            if (existing.EndsWith(".yaml", StringComparison.Ordinal) && File.ReadAllText(existing).StartsWith(Header, StringComparison.Ordinal))
+            if ((existing.EndsWith(".yaml", StringComparison.Ordinal) || existing.EndsWith(".secrets", StringComparison.Ordinal))
+                && File.ReadAllText(existing).StartsWith(Header, StringComparison.Ordinal))
             {
                 File.Delete(existing);
                 notes.Add($"removed {relative} (no longer generated)");

@@ -37,11 +37,15 @@ public sealed partial record DeploySettings(
             read.String("cluster.network", DnsLabel(), "a VPC network name"),
             read.String("cluster.namespace", DnsLabel(), "a Kubernetes namespace name"),
             read.String("cluster.gpuMachineType", MachineType(), "a Compute Engine machine type for the T4 pool, e.g. n1-standard-8"),
-            read.Int("cluster.gpuMaxNodes", 1, 1000));
+            read.Int("cluster.gpuMaxNodes", 1, 1000),
+            read.String("cluster.version", KubernetesMinor(), "a GKE minor version such as 1.35"),
+            read.String("cluster.releaseChannel", ReleaseChannel(), "one of rapid, regular, stable"),
+            read.String("cluster.gpuDriver", GpuDriver(), "one of default, latest (GKE installs that NVIDIA driver for the node version)"));
 
         var images = new ImageSettings(
             read.String("images.registry", ImageRegistry(), "an image registry path without scheme, e.g. us-central1-docker.pkg.dev/my-project/sd-agones"),
-            read.String("images.tag", ImageTag(), "an image tag (letters, digits, '_', '.', '-')"));
+            read.String("images.tag", ImageTag(), "an image tag (letters, digits, '_', '.', '-')"),
+            read.String("images.collector", PinnedImage(), "an image reference with a fixed version tag (not 'latest'), e.g. otel/opentelemetry-collector-contrib:0.120.0"));
 
         var ingress = new IngressSettings(
             read.String("ingress.domain", DomainName(), "a DNS name such as sd.example.com"),
@@ -49,7 +53,8 @@ public sealed partial record DeploySettings(
 
         var iap = new IapSettings(
             read.String("iap.audience", IapAudience(), "/projects/PROJECT_NUMBER/global/backendServices/SERVICE_ID (digits)"),
-            read.String("iap.oauthSecretName", DnsSubdomain(), "the name of the Kubernetes Secret holding client_id and client_secret"));
+            read.Check("iap.oauthSecretName", v => v.Length == 0 || DnsSubdomain().IsMatch(v),
+                "\"\" (IAP uses a Google-managed OAuth client) or the name of the Kubernetes Secret holding client_id and client_secret"));
 
         var filestore = new FilestoreSettings(
             read.String("filestore.instance", DnsLabel(), "a Filestore instance name"),
@@ -62,8 +67,12 @@ public sealed partial record DeploySettings(
             read.Check("memorystore.address", IsHostAndPort, "host:port, e.g. 10.0.0.3:6379"));
 
         var agones = new AgonesSettings(
-            read.String("agones.chartVersion", SemVer(), "a chart version such as 1.56.0"),
+            read.String("agones.chartVersion", SemVer(), "a chart version such as 1.60.0"),
+            read.Strings("agones.kubernetesVersions", KubernetesMinor(), "Kubernetes minor versions such as \"1.35\" (the Agones release notes list them)"),
             read.String("agones.allocationBatchWaitTime", GoDuration(), "a Go duration such as 50ms"));
+        read.Require(agones.KubernetesVersions.Count == 0 || agones.KubernetesVersions.Contains(cluster.Version), "cluster.version",
+            $"is {cluster.Version}, which Agones {agones.ChartVersion} does not support (it supports Kubernetes {string.Join(", ", agones.KubernetesVersions)}); "
+            + "choose one of those, or an Agones release that supports it");
 
         var fleet = new FleetSettings(
             read.Int("fleet.bufferSize", 1, 1000),
@@ -133,6 +142,19 @@ public sealed partial record DeploySettings(
     [GeneratedRegex("^[1-9][0-9]*(Gi|Ti)$")]
     private static partial Regex Capacity();
 
+    [GeneratedRegex("^1\\.[0-9]{2}$")]
+    private static partial Regex KubernetesMinor();
+
+    [GeneratedRegex("^(rapid|regular|stable)$")]
+    private static partial Regex ReleaseChannel();
+
+    [GeneratedRegex("^(default|latest)$")]
+    private static partial Regex GpuDriver();
+
+    // registry/path:tag where the tag is a version, never "latest"; or a digest.
+    [GeneratedRegex("^[a-z0-9.-]+(:[0-9]+)?(/[a-z0-9._-]+)+(:(?!latest$)[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}|@sha256:[0-9a-f]{64})$")]
+    private static partial Regex PinnedImage();
+
     [GeneratedRegex("^[0-9]+\\.[0-9]+\\.[0-9]+$")]
     private static partial Regex SemVer();
 
@@ -147,10 +169,11 @@ public sealed partial record DeploySettings(
 public sealed record ProjectSettings(string Id, string Region, string Zone);
 
 /// <summary>The GKE cluster, the namespace everything goes into, and the T4 spot pool's shape.</summary>
-public sealed record ClusterSettings(string Name, string Network, string Namespace, string GpuMachineType, int GpuMaxNodes);
+public sealed record ClusterSettings(
+    string Name, string Network, string Namespace, string GpuMachineType, int GpuMaxNodes, string Version, string ReleaseChannel, string GpuDriver);
 
-/// <summary>Where images are pushed; every image of one release shares the tag.</summary>
-public sealed record ImageSettings(string Registry, string Tag)
+/// <summary>Where images are pushed (every image of one release shares the tag), and the third-party images the cluster runs.</summary>
+public sealed record ImageSettings(string Registry, string Tag, string Collector)
 {
     /// <summary>The full reference of one image in the registry.</summary>
     public string Reference(string repository) => $"{Registry}/{repository}:{Tag}";
@@ -159,8 +182,11 @@ public sealed record ImageSettings(string Registry, string Tag)
 /// <summary>The public name and the reserved global address of the HTTPS load balancer.</summary>
 public sealed record IngressSettings(string Domain, string StaticIpName);
 
-/// <summary>IAP: the audience the gateway checks, and the name (never the value) of the OAuth client's Secret.</summary>
-public sealed record IapSettings(string Audience, string OAuthSecretName);
+/// <summary>IAP: the audience the gateway checks, and the name (never the value) of the OAuth client's Secret; empty for a Google-managed client.</summary>
+public sealed record IapSettings(string Audience, string OAuthSecretName)
+{
+    public bool GoogleManagedClient => OAuthSecretName.Length == 0;
+}
 
 /// <summary>The Filestore (NFS) share holding models and outputs.</summary>
 public sealed record FilestoreSettings(string Instance, string Ip, string Share, string Capacity);
@@ -168,8 +194,8 @@ public sealed record FilestoreSettings(string Instance, string Ip, string Share,
 /// <summary>The Memorystore for Redis instance holding sessions.</summary>
 public sealed record MemorystoreSettings(string Instance, string Address);
 
-/// <summary>The Agones Helm release.</summary>
-public sealed record AgonesSettings(string ChartVersion, string AllocationBatchWaitTime);
+/// <summary>The Agones Helm release and the Kubernetes minor versions its release notes say it supports.</summary>
+public sealed record AgonesSettings(string ChartVersion, IReadOnlyList<string> KubernetesVersions, string AllocationBatchWaitTime);
 
 /// <summary>The FleetAutoscaler's Buffer policy.</summary>
 public sealed record FleetSettings(int BufferSize, int MinReplicas, int MaxReplicas);

@@ -67,6 +67,24 @@ internal sealed class SettingsReader
         return value;
     }
 
+    /// <summary>A non-empty array of strings at <paramref name="key"/>, each accepted by <paramref name="pattern"/>.</summary>
+    public IReadOnlyList<string> Strings(string key, Regex pattern, string expected)
+    {
+        if (Find(key) is not { } element)
+        {
+            return [];
+        }
+
+        if (element.ValueKind != JsonValueKind.Array || element.GetArrayLength() == 0
+            || element.EnumerateArray().Any(e => e.ValueKind != JsonValueKind.String || !pattern.IsMatch(e.GetString()!)))
+        {
+            problems.Add($"'{key}' must be a non-empty array of {expected}, got {element.GetRawText()}.");
+            return [];
+        }
+
+        return [.. element.EnumerateArray().Select(e => e.GetString()!)];
+    }
+
     public int Int(string key, int min, int max)
     {
         if (Find(key) is not { } element)
