@@ -211,7 +211,7 @@ step "Telemetry: the collector's Kubernetes ServiceAccount may write traces, met
   "gcloud projects get-iam-policy $PROJECT_ID; kubectl logs deploy/otel-collector -n $NAMESPACE"
 collector_principal="principal://iam.googleapis.com/projects/$project_number/locations/global/workloadIdentityPools/$PROJECT_ID.svc.id.goog/subject/ns/$NAMESPACE/sa/otel-collector"
 for role in roles/cloudtrace.agent roles/monitoring.metricWriter roles/logging.logWriter; do
-  run gcloud projects add-iam-policy-binding "$PROJECT_ID" --member "$collector_principal" --role "$role" --condition None --quiet >/dev/null
+  run gcloud projects add-iam-policy-binding "$PROJECT_ID" --member "$collector_principal" --role "$role" --condition None --quiet --format none
 done
 
 update_setting() { # key value: writes one setting and reports it

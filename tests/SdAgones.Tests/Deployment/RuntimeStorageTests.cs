@@ -67,6 +67,19 @@ public sealed partial class RuntimeStorageTests
         Assert.True(apply > 0 && job2 > apply, "deploy/gke.sh must apply manifests/jobs/storage-init.yaml after the overlay.");
     }
 
+    [Fact]
+    public void The_gateway_reaches_the_peoples_folders_for_my_files_but_not_the_models()
+    {
+        var patch = KubernetesYaml.Deserialize<V1Deployment>(DeploymentFiles.ReadManifest("overlays/gke/gateway-deployment.patch.yaml"), strict: true);
+        var pod = patch.Spec.Template.Spec;
+        var shared = Assert.Single(pod.Volumes ?? []);
+        Assert.Equal("sd-agones-filestore", shared.PersistentVolumeClaim?.ClaimName);
+        var gateway = Assert.Single(pod.Containers);
+        var mount = Assert.Single(gateway.VolumeMounts ?? []);
+        Assert.Equal(("users", "/sd_dir/users"), (mount.SubPath, mount.MountPath));
+        Assert.Equal(1654, gateway.SecurityContext?.RunAsUser); // the UID that owns users/
+    }
+
     private static V1PodSpec FleetPod()
     {
         var fleet = KubernetesYaml.Deserialize<AgonesFleet>(DeploymentFiles.ReadManifest("overlays/gke/fleet.yaml"), strict: true);

@@ -124,6 +124,7 @@ internal static class GkeOverlay
         {
             ["Identity__Iap__Audience"] = settings.Iap.Audience,
             ["OTEL_SERVICE_NAME"] = Gateway,
+            ["Storage__Root"] = DataMount,
         };
 
         files.AddYaml($"{Folder}/kustomization.yaml", Nodes.Kustomization(
@@ -154,7 +155,13 @@ internal static class GkeOverlay
                     ServiceAccountName = ServiceAccountName(Gateway),
                     Containers =
                     [
-                        ServiceContainer(Gateway, ("cpu", "250m"), ("memory", "256Mi"), ("cpu", "1"), ("memory", "512Mi")),
+                        // The "My files" pages serve each person's own folder, without a runtime: the gateway mounts
+                        // the people's folders (never the models), as the runtimes' UID, which owns them.
+                        GatewayContainer(),
+                    ],
+                    Volumes =
+                    [
+                        new V1Volume { Name = SharedVolume, PersistentVolumeClaim = new V1PersistentVolumeClaimVolumeSource { ClaimName = VolumeName } },
                     ],
                     TopologySpreadConstraints =
                     [
@@ -170,6 +177,14 @@ internal static class GkeOverlay
             },
         },
     };
+
+    private static V1Container GatewayContainer()
+    {
+        var container = ServiceContainer(Gateway, ("cpu", "250m"), ("memory", "256Mi"), ("cpu", "1"), ("memory", "512Mi"));
+        container.SecurityContext = new V1SecurityContext { RunAsUser = RuntimeUid, RunAsGroup = RuntimeUid, RunAsNonRoot = true };
+        container.VolumeMounts = [new V1VolumeMount { Name = SharedVolume, MountPath = UsersMount, SubPath = "users" }];
+        return container;
+    }
 
     private static V1Deployment CruiserDeployment() => new()
     {

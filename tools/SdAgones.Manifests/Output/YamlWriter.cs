@@ -63,6 +63,23 @@ public static partial class YamlWriter
 
     private static void WriteValueAfterKey(StringBuilder text, JsonNode? value, int indent)
     {
+        // A multi-line text (an embedded config file) as a literal block, so it reads as the file it is.
+        if (value is JsonValue v && v.GetValueKind() == JsonValueKind.String && IsLiteralBlock(v.GetValue<string>()))
+        {
+            text.Append(" |\n");
+            foreach (var line in v.GetValue<string>().TrimEnd('\n').Split('\n'))
+            {
+                if (line.Length > 0)
+                {
+                    text.Append(' ', indent + 2).Append(line);
+                }
+
+                text.Append('\n');
+            }
+
+            return;
+        }
+
         if (IsInline(value))
         {
             text.Append(' ').Append(Inline(value)).Append('\n');
@@ -95,6 +112,15 @@ public static partial class YamlWriter
         },
         _ => throw new InvalidOperationException($"Cannot write {node.GetType().Name} as YAML."),
     };
+
+    /// <summary>
+    /// Whether a literal block (<c>|</c>, clip chomping) reads back as exactly this string: lines ending in one newline,
+    /// no tabs, carriage returns or other control characters, no trailing spaces, and a first line not indented.
+    /// </summary>
+    private static bool IsLiteralBlock(string value) =>
+        value.Contains('\n', StringComparison.Ordinal) && value.EndsWith('\n') && !value.EndsWith("\n\n", StringComparison.Ordinal)
+        && !value.StartsWith(' ') && !value.Any(c => char.IsControl(c) && c != '\n')
+        && value.Split('\n').All(line => !line.EndsWith(' '));
 
     /// <summary>The string as a plain scalar when that reads back as the same string, otherwise quoted.</summary>
     public static string Scalar(string value)
