@@ -74,6 +74,23 @@ public sealed class GkeScriptTests : IDisposable
         Assert.Contains("helm upgrade --install sd-agones-release agones/agones --version 1.60.0", log, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task A_cluster_that_runs_a_version_agones_does_not_support_stops_the_deploy_naming_both()
+    {
+        var (exitCode, output, error) = await RunAsync(new Dictionary<string, string?>
+        {
+            ["IAP_MEMBERS"] = "user:alice@example.com",
+            ["STANDIN_MASTER_VERSION"] = "1.37.1-gke.100", // a release channel upgraded it
+        });
+
+        Assert.True(exitCode == 3, $"gke.sh exited {exitCode}, not 3.\n{output}\n{error}");
+        Assert.Contains("Kubernetes 1.37, which Agones 1.60.0 does not support (it supports 1.34, 1.35, 1.36)", error, StringComparison.Ordinal);
+        var log = await File.ReadAllTextAsync(calls);
+        Assert.Contains("gcloud container clusters describe", log, StringComparison.Ordinal); // it got as far as asking
+        Assert.DoesNotContain("helm ", log, StringComparison.Ordinal); // and installed nothing on that cluster
+        Assert.DoesNotContain("kubectl apply", log, StringComparison.Ordinal);
+    }
+
     public void Dispose() => Directory.Delete(work, recursive: true);
 
     private string LastApplied() =>
@@ -106,7 +123,7 @@ public sealed class GkeScriptTests : IDisposable
         Write("gcloud", """
             echo "gcloud $*" >>"$STANDIN_LOG"
             case "$*" in
-              *"clusters describe"*currentMasterVersion*) echo "1.35.2-gke.1100" ;;
+              *"clusters describe"*currentMasterVersion*) echo "${STANDIN_MASTER_VERSION:-1.35.2-gke.1100}" ;;
               *"get-server-config"*) echo "1.36.1-gke.200;1.35.2-gke.1100;1.34.5-gke.300" ;;
               *"filestore instances describe"*ipAddresses*) echo "10.0.0.2" ;;
               *"redis instances describe"*"value(host)"*) echo "10.0.0.3" ;;

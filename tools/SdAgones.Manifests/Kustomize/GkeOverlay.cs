@@ -319,7 +319,7 @@ internal static class GkeOverlay
                 ["unhealthyThreshold"] = 3,
             },
             // Without oauthclientCredentials IAP uses a Google-managed OAuth client
-            // (https://cloud.google.com/iap/docs/enabling-kubernetes-howto).
+            // (https://cloud.google.com/iap/docs/enabling-gke-howto).
             ["iap"] = settings.Iap.GoogleManagedClient
                 ? new JsonObject { ["enabled"] = true }
                 : new JsonObject
