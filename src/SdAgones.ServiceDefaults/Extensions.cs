@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.DependencyInjection;
@@ -49,7 +50,8 @@ public static class ServiceDefaultsExtensions
                 .AddAspNetCoreInstrumentation()
                 .AddHttpClientInstrumentation()
                 .AddRuntimeInstrumentation()
-                .AddMeter("SdAgones.*"))
+                .AddMeter("SdAgones.*")
+                .AddView(SecondsBuckets))
             .WithTracing(tracing => tracing
                 .AddSource(builder.Environment.ApplicationName)
                 .AddSource("SdAgones.*")
@@ -66,6 +68,12 @@ public static class ServiceDefaultsExtensions
 
         return builder;
     }
+
+    // Every SdAgones histogram in seconds gets the 5 ms - 10 min buckets, even one created without the advice.
+    private static ExplicitBucketHistogramConfiguration? SecondsBuckets(Instrument instrument) =>
+        instrument is Histogram<double> { Unit: "s" } && instrument.Meter.Name.StartsWith("SdAgones.", StringComparison.Ordinal)
+            ? new ExplicitBucketHistogramConfiguration { Boundaries = [.. SecondsHistogram.Boundaries] }
+            : null;
 
     /// <summary>A "self" check tagged live; services add their own readiness checks beside it.</summary>
     public static TBuilder AddDefaultHealthChecks<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
