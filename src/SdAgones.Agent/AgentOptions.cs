@@ -64,18 +64,18 @@ internal sealed class AgentOptionsSetup(IConfiguration configuration) : IConfigu
         var rawUrl = configuration[AgentOptions.WebUIUrlKey];
         if (rawUrl is not null && (!Uri.TryCreate(rawUrl, UriKind.Absolute, out var url) || url.Scheme is not ("http" or "https")))
         {
-            failures.Add($"{AgentOptions.WebUIUrlKey} must be an absolute http(s) URL; got '{rawUrl}'.");
+            failures.Add(SettingProblem.Line(AgentOptions.WebUIUrlKey, rawUrl, "is not an http(s) URL; e.g. http://127.0.0.1:7860/"));
         }
 
         if (string.IsNullOrWhiteSpace(options.StorageRoot) || options.StorageRoot.IndexOfAny(Path.GetInvalidPathChars()) >= 0)
         {
-            failures.Add($"{AgentOptions.StorageRootKey} must name a folder; got '{options.StorageRoot}'.");
+            failures.Add(SettingProblem.Line(AgentOptions.StorageRootKey, options.StorageRoot, "is not a folder path; e.g. /sd_dir"));
         }
 
         var rawPort = configuration[AgentOptions.SdkPortKey];
         if (rawPort is not null && (!int.TryParse(rawPort, NumberStyles.None, CultureInfo.InvariantCulture, out var port) || port is < 1 or > 65535))
         {
-            failures.Add($"{AgentOptions.SdkPortKey} must be a port number (1-65535); got '{rawPort}'.");
+            failures.Add(SettingProblem.Line(AgentOptions.SdkPortKey, rawPort, "is not a port number; use 1 to 65535, e.g. 9358"));
         }
 
         CheckDuration(AgentOptions.HealthIntervalKey, failures);
@@ -83,7 +83,8 @@ internal sealed class AgentOptionsSetup(IConfiguration configuration) : IConfigu
         CheckDuration(AgentOptions.BusyPollIntervalKey, failures);
         if (options.HealthInterval >= options.HealthPeriod)
         {
-            failures.Add($"{AgentOptions.HealthIntervalKey} ({options.HealthInterval:c}) must be shorter than {AgentOptions.HealthPeriodKey} ({options.HealthPeriod:c}), or Agones marks the runtime Unhealthy.");
+            failures.Add(SettingProblem.Line(AgentOptions.HealthIntervalKey, options.HealthInterval.ToString("c", CultureInfo.InvariantCulture),
+                $"is not allowed; use less than {AgentOptions.HealthPeriodKey} ({options.HealthPeriod:c}), or Agones marks the runtime Unhealthy"));
         }
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
@@ -97,7 +98,7 @@ internal sealed class AgentOptionsSetup(IConfiguration configuration) : IConfigu
         var raw = configuration[key];
         if (raw is not null && Duration(key) is null)
         {
-            failures.Add($"{key} must be a positive duration such as 00:00:02; got '{raw}'.");
+            failures.Add(SettingProblem.Line(key, raw, "is not a positive time span; use hh:mm:ss, e.g. 00:00:02"));
         }
     }
 }

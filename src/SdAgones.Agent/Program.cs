@@ -15,4 +15,4 @@ builder.AddHealthPinger();
 builder.AddReadinessGate();
 builder.AddUserFolders();
 builder.AddBusyReporter();
-builder.Build().Run();
+builder.Build().ExitOnBadSettings().Run();

@@ -1,5 +1,7 @@
 using System.ComponentModel.DataAnnotations;
+using System.Globalization;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Hosting;
 
 namespace SdAgones.AppHost;
 
@@ -63,45 +65,29 @@ public sealed class PlatformSettings
     /// <summary>Identities that may use the admin page and API (comma-separated).</summary>
     public string AdminUsers { get; set; } = "admin";
 
-    /// <summary>Reads and checks the section; a bad value stops the AppHost with a message that names the key.</summary>
-    public static PlatformSettings Read(IConfiguration configuration)
+    /// <summary>
+    /// Reads and checks the section: one line per bad key (<c>Platform:IdleTimeout = "banana" is not a time span; …</c>),
+    /// empty when every setting is usable.
+    /// </summary>
+    public static IReadOnlyList<string> Read(IConfiguration configuration, out PlatformSettings settings)
     {
-        var section = configuration.GetSection(Section);
-        var settings = new PlatformSettings();
-        try
-        {
-            section.Bind(settings);
-        }
-        catch (InvalidOperationException ex)
-        {
-            throw new InvalidOperationException($"Invalid setting in '{Section}': {ex.InnerException?.Message ?? ex.Message}", ex);
-        }
+        settings = new PlatformSettings();
+        var problems = SettingRules.BindEachKey(configuration.GetSection(Section), settings);
+        Check(problems, nameof(IdleTimeout), settings.IdleTimeout, settings.IdleTimeout > TimeSpan.Zero, "use a positive time span, e.g. 00:15:00");
+        Check(problems, nameof(IdleCheckInterval), settings.IdleCheckInterval, settings.IdleCheckInterval > TimeSpan.Zero, "use a positive time span, e.g. 00:00:10");
+        Check(problems, nameof(ReconcileInterval), settings.ReconcileInterval, settings.ReconcileInterval > TimeSpan.Zero, "use a positive time span, e.g. 00:00:30");
+        Check(problems, nameof(RuntimeStartDelay), settings.RuntimeStartDelay, settings.RuntimeStartDelay >= TimeSpan.Zero, "use zero or a positive time span, e.g. 00:00:05");
+        Check(problems, nameof(FleetMinReplicas), settings.FleetMinReplicas, settings.FleetMinReplicas <= settings.FleetMaxReplicas,
+            $"use at most {Section}:{nameof(FleetMaxReplicas)} ({settings.FleetMaxReplicas.ToString(CultureInfo.InvariantCulture)})");
+        return problems;
+    }
 
-        var problems = new List<ValidationResult>();
-        Validator.TryValidateObject(settings, new ValidationContext(settings), problems, validateAllProperties: true);
-        var errors = problems.Select(p => $"{Section}:{string.Join(",", p.MemberNames)}: {p.ErrorMessage}").ToList();
-        if (settings.IdleTimeout <= TimeSpan.Zero)
+    private static void Check(List<string> problems, string name, object value, bool ok, string allowed)
+    {
+        var key = $"{Section}:{name}";
+        if (!ok && !problems.Any(p => p.StartsWith(key + " ", StringComparison.Ordinal)))
         {
-            errors.Add($"{Section}:{nameof(IdleTimeout)} must be positive, got {settings.IdleTimeout}.");
+            problems.Add(SettingProblem.Line(key, Convert.ToString(value is TimeSpan span ? span.ToString("c") : value, CultureInfo.InvariantCulture), $"is not allowed; {allowed}"));
         }
-
-        if (settings.IdleCheckInterval <= TimeSpan.Zero || settings.ReconcileInterval <= TimeSpan.Zero)
-        {
-            errors.Add($"{Section}:{nameof(IdleCheckInterval)} and {Section}:{nameof(ReconcileInterval)} must be positive.");
-        }
-
-        if (settings.RuntimeStartDelay < TimeSpan.Zero)
-        {
-            errors.Add($"{Section}:{nameof(RuntimeStartDelay)} must not be negative, got {settings.RuntimeStartDelay}.");
-        }
-
-        if (settings.FleetMinReplicas > settings.FleetMaxReplicas)
-        {
-            errors.Add($"{Section}:{nameof(FleetMinReplicas)} ({settings.FleetMinReplicas}) must not exceed {Section}:{nameof(FleetMaxReplicas)} ({settings.FleetMaxReplicas}).");
-        }
-
-        return errors.Count == 0
-            ? settings
-            : throw new InvalidOperationException("Invalid platform settings: " + string.Join(" ", errors));
     }
 }

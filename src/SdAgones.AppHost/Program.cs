@@ -1,7 +1,12 @@
+using Microsoft.Extensions.Hosting;
 using SdAgones.AppHost;
 
 var builder = DistributedApplication.CreateBuilder(args);
-var platform = PlatformSettings.Read(builder.Configuration);
+if (PlatformSettings.Read(builder.Configuration, out var platform) is { Count: > 0 } problems)
+{
+    SettingsCheck.Report(problems); // one line per bad key and exit code 1, no stack trace
+    return;
+}
 
 if (builder.ExecutionContext.IsPublishMode)
 {

@@ -8,4 +8,4 @@ builder.Services.AddOptions<CacheServerOptions>()
     .ValidateDataAnnotations()
     .ValidateOnStart();
 builder.Services.AddHostedService<GarnetHost>();
-builder.Build().Run();
+builder.Build().ExitOnBadSettings().Run();

@@ -20,11 +20,11 @@ public static class CruiserExtensions
     {
         services.AddRuntimePlatform(configuration);
         services.AddOptions<ReconcileOptions>().Bind(configuration.GetSection(ReconcileOptions.Section))
-            .Validate(o => o.Interval > TimeSpan.Zero, "Reconcile:Interval must be positive.")
-            .Validate(o => o.OrphanGrace >= TimeSpan.Zero, "Reconcile:OrphanGrace must not be negative.")
+            .ValidateSetting("Reconcile:Interval", o => o.Interval, o => o.Interval > TimeSpan.Zero, "use a positive time span, e.g. 00:00:30")
+            .ValidateSetting("Reconcile:OrphanGrace", o => o.OrphanGrace, o => o.OrphanGrace >= TimeSpan.Zero, "use zero or a positive time span, e.g. 00:01:00")
             .ValidateOnStart();
         services.AddOptions<LeaseOptions>().Bind(configuration.GetSection(LeaseOptions.Section))
-            .Validate(o => o.Duration >= TimeSpan.FromSeconds(1), "Lease:Duration must be at least one second.")
+            .ValidateSetting("Lease:Duration", o => o.Duration, o => o.Duration >= TimeSpan.FromSeconds(1), "use at least one second, e.g. 00:00:15")
             .Validate<Microsoft.Extensions.Options.IOptions<SdAgones.Runtimes.Sessions.IdleOptions>>(
                 (lease, idle) => lease.Duration > idle.Value.CheckInterval,
                 "Lease:Duration must be longer than Idle:CheckInterval, or the active cruiser loses its lease between passes.")

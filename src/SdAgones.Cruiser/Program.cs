@@ -4,6 +4,6 @@ var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults();
 builder.AddCruiser();
 
-var app = builder.Build();
+var app = builder.Build().ExitOnBadSettings();
 app.MapDefaultEndpoints();
 app.Run();

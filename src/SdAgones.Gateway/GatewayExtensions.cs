@@ -25,9 +25,9 @@ internal static class GatewayExtensions
     public static WebApplicationBuilder AddAllocation(this WebApplicationBuilder builder)
     {
         builder.Services.AddOptions<AllocationOptions>().Bind(builder.Configuration.GetSection(AllocationOptions.Section))
-            .Validate(o => o.LockTtl > TimeSpan.Zero, "Allocation:LockTtl must be positive.")
-            .Validate(o => o.WaitForPeer >= TimeSpan.Zero, "Allocation:WaitForPeer must not be negative.")
-            .Validate(o => o.ContentionRetries is >= 0 and <= 10, "Allocation:ContentionRetries must be between 0 and 10.")
+            .ValidateSetting("Allocation:LockTtl", o => o.LockTtl, o => o.LockTtl > TimeSpan.Zero, "use a positive time span, e.g. 00:00:30")
+            .ValidateSetting("Allocation:WaitForPeer", o => o.WaitForPeer, o => o.WaitForPeer >= TimeSpan.Zero, "use zero or a positive time span, e.g. 00:00:10")
+            .ValidateSetting("Allocation:ContentionRetries", o => o.ContentionRetries, o => o.ContentionRetries is >= 0 and <= 10, "use 0 to 10, e.g. 3")
             .ValidateOnStart();
         builder.Services.AddSingleton<RuntimeAllocator>();
         builder.Services.AddSingleton<WaitingRoom.WaitingRoom>();

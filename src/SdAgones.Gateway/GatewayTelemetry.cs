@@ -14,7 +14,7 @@ internal sealed class GatewayTelemetry : IDisposable
     {
         meter = meters.Create(Name);
         Allocations = meter.CreateCounter<long>("sdagones.allocations", "{allocation}", "Allocation attempts by outcome");
-        AllocationDuration = meter.CreateHistogram<double>("sdagones.allocation.duration", "s", "Time to allocate a runtime");
+        AllocationDuration = meter.CreateSecondsHistogram("sdagones.allocation.duration", "Time to allocate a runtime");
         ForwardErrors = meter.CreateCounter<long>("sdagones.forward.errors", "{error}", "Requests that could not be forwarded to a runtime");
         RuntimesLost = meter.CreateCounter<long>("sdagones.runtimes.lost", "{runtime}", "Sessions dropped because their runtime died");
     }

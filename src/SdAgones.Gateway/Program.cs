@@ -10,7 +10,7 @@ builder.AddSessions();
 builder.AddAllocation();
 builder.AddForwarding();
 
-var app = builder.Build();
+var app = builder.Build().ExitOnBadSettings();
 app.MapDefaultEndpoints();
 app.MapGet("/healthz", () => Results.Text("ok")); // the load balancer's check: no identity, no dependencies
 app.MapDevSignIn();

@@ -1,4 +1,4 @@
 using SdAgones.LocalAgones;
 
-var app = LocalAgonesApp.Build(args);
+var app = LocalAgonesApp.Build(args).ExitOnBadSettings();
 app.Run();

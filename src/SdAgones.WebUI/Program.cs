@@ -1,3 +1,3 @@
 using SdAgones.WebUI;
 
-StandInWebUi.Build(args).Run();
+StandInWebUi.Build(args).ExitOnBadSettings().Run();

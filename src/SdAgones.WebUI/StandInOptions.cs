@@ -24,25 +24,24 @@ public sealed class StandInOptions
 /// <summary>Rejects settings that cannot work, naming the configuration key, so a bad start-up fails loudly.</summary>
 internal sealed class StandInOptionsValidator : IValidateOptions<StandInOptions>
 {
+    private const string StepDelayKey = $"{StandInOptions.Section}:{nameof(StandInOptions.StepDelay)}";
+    private const string DataRootKey = $"{StandInOptions.Section}:{nameof(StandInOptions.DataRoot)}";
+
     public ValidateOptionsResult Validate(string? name, StandInOptions options)
     {
         var failures = new List<string>();
-        if (options.StepDelay < TimeSpan.Zero)
+        if (options.StepDelay < TimeSpan.Zero || options.StepDelay > StandInOptions.MaxStepDelay)
         {
-            failures.Add($"{StandInOptions.Section}:{nameof(StandInOptions.StepDelay)} must not be negative; got {options.StepDelay:c}.");
-        }
-        else if (options.StepDelay > StandInOptions.MaxStepDelay)
-        {
-            failures.Add($"{StandInOptions.Section}:{nameof(StandInOptions.StepDelay)} must be at most {StandInOptions.MaxStepDelay:c}; got {options.StepDelay:c}.");
+            failures.Add(SettingProblem.Line(StepDelayKey, $"{options.StepDelay:c}", $"is not allowed; use 00:00:00 to {StandInOptions.MaxStepDelay:c}, e.g. 00:00:00.050"));
         }
 
         if (string.IsNullOrWhiteSpace(options.DataRoot))
         {
-            failures.Add($"{StandInOptions.Section}:{nameof(StandInOptions.DataRoot)} must name a folder.");
+            failures.Add(SettingProblem.Line(DataRootKey, options.DataRoot, "is empty; it must name a folder, e.g. /tmp/webui-data"));
         }
         else if (options.DataRoot.IndexOfAny(Path.GetInvalidPathChars()) >= 0)
         {
-            failures.Add($"{StandInOptions.Section}:{nameof(StandInOptions.DataRoot)} is not a usable path: it contains a character paths cannot hold.");
+            failures.Add(SettingProblem.Line(DataRootKey, options.DataRoot, "is not a usable path: it contains a character paths cannot hold"));
         }
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);

@@ -25,6 +25,7 @@ public static class StandInWebUi
         var builder = WebApplication.CreateBuilder(args);
         UseCodeDefaultsInsteadOfAppSettings(builder.Configuration);
         builder.AddStandInOptions();
+        builder.ConfigureOpenTelemetry(); // exported over OTLP when the pod's environment names an endpoint
         builder.WebHost.KeepLongRequestsOpen();
         builder.Services.AddWebUiSettings();
         builder.Services.AddGeneration();

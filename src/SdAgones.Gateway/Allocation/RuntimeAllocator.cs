@@ -40,7 +40,7 @@ internal sealed partial class RuntimeAllocator(
     private async Task<AllocationOutcome> AttemptAsync(string user)
     {
         using var activity = GatewayTelemetry.Source.StartActivity("allocate");
-        activity?.SetTag("user", user);
+        Forwarding.GatewayRequestSpan.TagPerson(activity, user);
         long? position = null;
         try
         {

@@ -24,7 +24,7 @@ internal sealed partial class GatewayPipeline(
 
     public async Task HandleAsync(HttpContext context)
     {
-        using var activity = GatewayTelemetry.Source.StartActivity("gateway.request");
+        using var activity = GatewayRequestSpan.Start(context);
         if (HttpMethods.IsConnect(context.Request.Method) || HttpMethods.IsTrace(context.Request.Method))
         {
             // Tunnels and request echoes have no use in a WebUI and are not forwarded.
@@ -41,7 +41,7 @@ internal sealed partial class GatewayPipeline(
             return;
         }
 
-        activity?.SetTag("user", user);
+        GatewayRequestSpan.TagPerson(activity, user);
         Runtimes.Sessions.RuntimeSession? session;
         try
         {
@@ -67,7 +67,7 @@ internal sealed partial class GatewayPipeline(
             waitingRoom.RecordWait(user);
         }
 
-        activity?.SetTag("runtime", session.Runtime);
+        GatewayRequestSpan.TagRuntime(activity, session.Runtime, agones.FleetName);
         sessions.Touch(user);
         if (await forwarder.ForwardAsync(context, session.Target) == ForwardResult.RuntimeUnreachable)
         {

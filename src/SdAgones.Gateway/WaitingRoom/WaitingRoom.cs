@@ -27,6 +27,7 @@ internal sealed class WaitingRoom(
     public async Task RespondAsync(HttpContext context, string user, AllocationOutcome outcome)
     {
         waitingSince.TryAdd(user, time.GetUtcNow());
+        Forwarding.GatewayRequestSpan.MarkWait(System.Diagnostics.Activity.Current);
         context.Response.Headers.RetryAfter = RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
         context.Response.Headers.CacheControl = "no-store";
         if (WantsHtml(context.Request))

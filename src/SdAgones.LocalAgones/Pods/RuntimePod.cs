@@ -93,6 +93,16 @@ internal sealed partial class RuntimePod(
             info.Environment.Remove(key);
         }
 
+        // ...but telemetry goes where the control plane's goes, under the container's own service name.
+        foreach (var key in (string[])["OTEL_EXPORTER_OTLP_ENDPOINT", "OTEL_EXPORTER_OTLP_PROTOCOL", "OTEL_EXPORTER_OTLP_HEADERS", "OTEL_BSP_SCHEDULE_DELAY"])
+        {
+            if (Environment.GetEnvironmentVariable(key) is { } value)
+            {
+                info.Environment[key] = value;
+            }
+        }
+
+        (info.Environment["OTEL_SERVICE_NAME"], info.Environment["OTEL_RESOURCE_ATTRIBUTES"]) = (container, $"service.instance.id={Name}");
         info.Environment["AGONES_SDK_HTTP_PORT"] = SdkPort.ToString(System.Globalization.CultureInfo.InvariantCulture);
         info.Environment["AGONES_SDK_GRPC_PORT"] = "0";
         info.Environment["GAMESERVER_NAME"] = Name;

@@ -21,7 +21,8 @@ public sealed class ServiceProcess : IAsyncDisposable
     public bool HasExited => process.HasExited;
     public int ExitCode => process.ExitCode;
 
-    public static ServiceProcess Start(string project, IDictionary<string, string> settings, string environment = "Production")
+    public static ServiceProcess Start(
+        string project, IDictionary<string, string> settings, string environment = "Production", IDictionary<string, string>? variables = null)
     {
         var port = FreePort.Next();
         var info = new ProcessStartInfo("dotnet")
@@ -42,6 +43,11 @@ public sealed class ServiceProcess : IAsyncDisposable
         info.Environment["ASPNETCORE_ENVIRONMENT"] = environment;
         info.Environment["DOTNET_ENVIRONMENT"] = environment;
         info.Environment["Logging__LogLevel__Default"] = "Warning";
+        foreach (var (key, value) in variables ?? new Dictionary<string, string>())
+        {
+            info.Environment[key] = value;
+        }
+
         var service = new ServiceProcess(new Process { StartInfo = info }, new Uri($"http://127.0.0.1:{port}/"));
         service.process.OutputDataReceived += (_, e) => service.Append(e.Data);
         service.process.ErrorDataReceived += (_, e) => service.Append(e.Data);

@@ -1,0 +1,100 @@
+using Microsoft.Extensions.Configuration;
+using SdAgones.AppHost;
+using SdAgones.Tests.Infrastructure;
+
+namespace SdAgones.Tests.Operability;
+
+/// <summary>
+/// A bad setting stops every SdAgones process with one plain line (key, value, what is allowed, an example) and
+/// exit code 1, not a stack trace; the same processes with good settings start.
+/// </summary>
+public sealed class SettingsErrorTests
+{
+    public static TheoryData<string, string, string, string> BadSettings => new()
+    {
+        { "SdAgones.AppHost", "Platform:IdleTimeout", "banana", "Platform:IdleTimeout = \"banana\" is not a time span; use hh:mm:ss, e.g. 00:15:00" },
+        { "SdAgones.AppHost", "Platform:Cache", "Redis", "Platform:Cache = \"Redis\" is not allowed; use one of Garnet, External" },
+        { "SdAgones.AppHost", "Platform:GatewayReplicas", "9", "Platform:GatewayReplicas = \"9\" is out of range; use 1 to 8, e.g. 1" },
+        { "SdAgones.Gateway", "Idle:Timeout", "banana", "Idle:Timeout = \"banana\" is not a time span; use hh:mm:ss, e.g. 00:15:00" },
+        { "SdAgones.Gateway", "Allocation:ContentionRetries", "11", "Allocation:ContentionRetries = \"11\" is not allowed; use 0 to 10, e.g. 3" },
+        { "SdAgones.Cruiser", "Reconcile:Interval", "00:00:00", "Reconcile:Interval = \"00:00:00\" is not allowed; use a positive time span, e.g. 00:00:30" },
+        { "SdAgones.LocalAgones", "Fleet:BufferSize", "5000", "Fleet:BufferSize = \"5000\" is out of range; use 0 to 1000, e.g. 1" },
+        { "SdAgones.WebUI", "WebUI:StepDelay", "00:05:00", "WebUI:StepDelay = \"00:05:00\" is not allowed; use 00:00:00 to 00:01:00, e.g. 00:00:00.050" },
+        { "SdAgones.Agent", "Agent:HealthInterval", "banana", "Agent:HealthInterval = \"banana\" is not a positive time span; use hh:mm:ss, e.g. 00:00:02" },
+        { "SdAgones.CacheServer", "Cache:Port", "70000", "Cache:Port = \"70000\" is out of range; use 1 to 65535, e.g. 6379" },
+    };
+
+    public static TheoryData<string> Services => new()
+    {
+        "SdAgones.Gateway", "SdAgones.Cruiser", "SdAgones.LocalAgones", "SdAgones.WebUI", "SdAgones.Agent", "SdAgones.CacheServer",
+    };
+
+    [Theory]
+    [MemberData(nameof(BadSettings))]
+    public async Task A_bad_setting_stops_the_process_with_one_line_naming_key_value_and_what_is_allowed(
+        string project, string key, string value, string expectedLine)
+    {
+        var settings = GoodSettings(project);
+        settings[key] = value;
+        await using var process = ServiceProcess.Start(project, settings);
+
+        Assert.True(await process.WaitForExitAsync(TimeSpan.FromSeconds(60)), $"{project} kept running with {key}={value}: {process.Output}");
+        Assert.DoesNotContain("   at ", process.Output, StringComparison.Ordinal);
+        Assert.Equal(expectedLine, process.Output.Trim());
+        Assert.Equal(1, process.ExitCode);
+    }
+
+    [Theory]
+    [MemberData(nameof(Services))]
+    public async Task The_same_process_with_good_settings_starts(string project)
+    {
+        var settings = GoodSettings(project);
+        settings["Logging:LogLevel:Microsoft.Hosting.Lifetime"] = "Information";
+        await using var process = ServiceProcess.Start(project, settings);
+
+        await Eventually.HoldsAsync(
+            () => Task.FromResult(!process.HasExited && process.Output.Contains("Application started", StringComparison.Ordinal)),
+            TimeSpan.FromSeconds(60), $"{project} to start");
+        Assert.DoesNotContain(" = \"", process.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_platform_settings_read_a_good_value_and_name_every_bad_key()
+    {
+        var good = Configuration(new() { ["Platform:IdleTimeout"] = "00:00:20", ["Platform:Cache"] = "External" });
+        Assert.Empty(PlatformSettings.Read(good, out var platform));
+        Assert.Equal(TimeSpan.FromSeconds(20), platform.IdleTimeout);
+        Assert.Equal(CacheMode.External, platform.Cache);
+
+        var bad = Configuration(new() { ["Platform:IdleTimeout"] = "banana", ["Platform:Cache"] = "Redis", ["Platform:FleetBuffer"] = "-1" });
+        Assert.Equal(
+            [
+                "Platform:Cache = \"Redis\" is not allowed; use one of Garnet, External",
+                "Platform:IdleTimeout = \"banana\" is not a time span; use hh:mm:ss, e.g. 00:15:00",
+                "Platform:FleetBuffer = \"-1\" is out of range; use 0 to 1000, e.g. 1",
+            ],
+            PlatformSettings.Read(bad, out _));
+    }
+
+    private static IConfiguration Configuration(Dictionary<string, string?> values) =>
+        new ConfigurationBuilder().AddInMemoryCollection(values).Build();
+
+    private static Dictionary<string, string> GoodSettings(string project) => project switch
+    {
+        "SdAgones.Gateway" => new()
+        {
+            ["Identity:Mode"] = "Iap",
+            ["Identity:Iap:Audience"] = "/projects/1/global/backendServices/2",
+            ["ConnectionStrings:cache"] = "127.0.0.1:1",
+            ["Agones:ApiServer"] = "http://127.0.0.1:1",
+        },
+        "SdAgones.Cruiser" => new() { ["ConnectionStrings:cache"] = "127.0.0.1:1", ["Agones:ApiServer"] = "http://127.0.0.1:1" },
+        "SdAgones.LocalAgones" => new() { ["Fleet:BufferSize"] = "0", ["Fleet:MinReplicas"] = "0", ["Fleet:StorageRoot"] = TempFolder() },
+        "SdAgones.WebUI" => new() { ["WebUI:DataRoot"] = TempFolder() },
+        "SdAgones.Agent" => new() { ["Storage:Root"] = TempFolder(), ["WebUI:Url"] = "http://127.0.0.1:1/", ["AGONES_SDK_HTTP_PORT"] = "1" },
+        "SdAgones.CacheServer" => new() { ["Cache:Port"] = FreePort.Next().ToString(System.Globalization.CultureInfo.InvariantCulture) },
+        _ => [],
+    };
+
+    private static string TempFolder() => Directory.CreateTempSubdirectory("sdagones-settings-").FullName;
+}
