@@ -132,10 +132,10 @@ public sealed class StandInWebUiTests
     }
 
     [Fact]
-    public async Task Changing_outdir_txt2img_samples_moves_where_the_next_image_lands()
+    public async Task Changing_outdir_txt2img_samples_inside_the_data_folder_moves_where_the_next_image_lands()
     {
         await using var webUi = await RunningWebUi.StartAsync();
-        var elsewhere = Path.Combine(webUi.TempRoot, "per-user", "alice");
+        var elsewhere = Path.Combine(webUi.DataRoot, "outputs", "mine");
 
         using var set = await webUi.Client.PostAsJsonAsync("sdapi/v1/options", new Dictionary<string, object>
         {
@@ -153,6 +153,21 @@ public sealed class StandInWebUiTests
         var saved = Assert.Single(ParseInfo(await webUi.Txt2ImgAsync(new { prompt = "moved", seed = 5, steps = 1 })).GetProperty("saved_paths").EnumerateArray()).GetString()!;
         Assert.Equal(Path.Combine(elsewhere, "00000-5.png"), saved);
         Assert.True(File.Exists(saved));
+    }
+
+    [Fact]
+    public async Task An_output_folder_outside_the_data_folder_is_refused_with_a_message_and_nothing_is_written_there()
+    {
+        await using var webUi = await RunningWebUi.StartAsync();
+        var outside = Path.Combine(webUi.TempRoot, "per-user", "bob");
+
+        using var set = await webUi.Client.PostAsJsonAsync("sdapi/v1/options", new Dictionary<string, string> { ["outdir_txt2img_samples"] = outside });
+
+        Assert.Equal(HttpStatusCode.BadRequest, set.StatusCode);
+        Assert.Contains("not in this runtime's filesystem", (await set.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("detail").GetString(), StringComparison.Ordinal);
+        var saved = Assert.Single(ParseInfo(await webUi.Txt2ImgAsync(new { prompt = "stays", seed = 6, steps = 1 })).GetProperty("saved_paths").EnumerateArray()).GetString()!;
+        Assert.StartsWith(webUi.DataRoot + Path.DirectorySeparatorChar, saved, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(outside));
     }
 
     [Fact]
