@@ -11,6 +11,8 @@ public sealed class AgentOptions
 {
     public const string WebUIUrlKey = "WebUI:Url";
     public const string StorageRootKey = "Storage:Root";
+    public const string WorkspaceKey = "Storage:Workspace";
+    public const string OutputIntervalKey = "Agent:OutputInterval";
     public const string SdkPortKey = "AGONES_SDK_HTTP_PORT";
     public const string HealthIntervalKey = "Agent:HealthInterval";
     public const string HealthPeriodKey = "Agent:HealthPeriod";
@@ -19,8 +21,17 @@ public sealed class AgentOptions
     /// <summary>The WebUI in the same pod (A1111 started with <c>--listen --api --port 7860</c>).</summary>
     public Uri WebUIUrl { get; set; } = new("http://127.0.0.1:7860/");
 
-    /// <summary>The shared volume; people's folders are created under <c>users/</c> below it.</summary>
+    /// <summary>The shared volume; the agent touches only <c>users/&lt;its person&gt;</c> below it. The WebUI never mounts it.</summary>
     public string StorageRoot { get; set; } = "/sd_dir";
+
+    /// <summary>
+    /// The pod-local folder (an emptyDir) that is the WebUI's data folder: its outputs appear under <c>outputs/</c>, the
+    /// person's inputs are copied to <c>inputs/</c>.
+    /// </summary>
+    public string Workspace { get; set; } = "/workspace";
+
+    /// <summary>Time between looks for new outputs in the workspace to move to the person's folder.</summary>
+    public TimeSpan OutputInterval { get; set; } = TimeSpan.FromSeconds(1);
 
     /// <summary>The Agones SDK sidecar's REST port (Agones sets <c>AGONES_SDK_HTTP_PORT</c> in every container).</summary>
     public int SdkPort { get; set; } = 9358;
@@ -48,6 +59,7 @@ internal sealed class AgentOptionsSetup(IConfiguration configuration) : IConfigu
         }
 
         options.StorageRoot = configuration[AgentOptions.StorageRootKey] ?? options.StorageRoot;
+        options.Workspace = configuration[AgentOptions.WorkspaceKey] ?? options.Workspace;
         if (int.TryParse(configuration[AgentOptions.SdkPortKey], NumberStyles.None, CultureInfo.InvariantCulture, out var port))
         {
             options.SdkPort = port;
@@ -56,6 +68,7 @@ internal sealed class AgentOptionsSetup(IConfiguration configuration) : IConfigu
         options.HealthInterval = Duration(AgentOptions.HealthIntervalKey) ?? options.HealthInterval;
         options.HealthPeriod = Duration(AgentOptions.HealthPeriodKey) ?? options.HealthPeriod;
         options.BusyPollInterval = Duration(AgentOptions.BusyPollIntervalKey) ?? options.BusyPollInterval;
+        options.OutputInterval = Duration(AgentOptions.OutputIntervalKey) ?? options.OutputInterval;
     }
 
     public ValidateOptionsResult Validate(string? name, AgentOptions options)
@@ -72,6 +85,15 @@ internal sealed class AgentOptionsSetup(IConfiguration configuration) : IConfigu
             failures.Add(SettingProblem.Line(AgentOptions.StorageRootKey, options.StorageRoot, "is not a folder path; e.g. /sd_dir"));
         }
 
+        if (string.IsNullOrWhiteSpace(options.Workspace) || options.Workspace.IndexOfAny(Path.GetInvalidPathChars()) >= 0)
+        {
+            failures.Add($"{AgentOptions.WorkspaceKey} must name a folder; got '{options.Workspace}'.");
+        }
+        else if (!string.IsNullOrWhiteSpace(options.StorageRoot) && Overlap(options.Workspace, options.StorageRoot))
+        {
+            failures.Add($"{AgentOptions.WorkspaceKey} ('{options.Workspace}') must be a pod-local folder apart from {AgentOptions.StorageRootKey} ('{options.StorageRoot}'), neither inside the other: the WebUI sees all of the workspace.");
+        }
+
         var rawPort = configuration[AgentOptions.SdkPortKey];
         if (rawPort is not null && (!int.TryParse(rawPort, NumberStyles.None, CultureInfo.InvariantCulture, out var port) || port is < 1 or > 65535))
         {
@@ -81,6 +103,7 @@ internal sealed class AgentOptionsSetup(IConfiguration configuration) : IConfigu
         CheckDuration(AgentOptions.HealthIntervalKey, failures);
         CheckDuration(AgentOptions.HealthPeriodKey, failures);
         CheckDuration(AgentOptions.BusyPollIntervalKey, failures);
+        CheckDuration(AgentOptions.OutputIntervalKey, failures);
         if (options.HealthInterval >= options.HealthPeriod)
         {
             failures.Add(SettingProblem.Line(AgentOptions.HealthIntervalKey, options.HealthInterval.ToString("c", CultureInfo.InvariantCulture),
@@ -88,6 +111,13 @@ internal sealed class AgentOptionsSetup(IConfiguration configuration) : IConfigu
         }
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+
+    private static bool Overlap(string a, string b)
+    {
+        var first = Path.TrimEndingDirectorySeparator(Path.GetFullPath(a)) + Path.DirectorySeparatorChar;
+        var second = Path.TrimEndingDirectorySeparator(Path.GetFullPath(b)) + Path.DirectorySeparatorChar;
+        return first.StartsWith(second, StringComparison.Ordinal) || second.StartsWith(first, StringComparison.Ordinal);
     }
 
     private TimeSpan? Duration(string key) =>

@@ -69,6 +69,10 @@ internal static class PlatformResources
             .WithIdleSettings(platform);
     }
 
+    /// <summary>The shared volume, for the gateway's "My files" (each person's own folder below <c>users/</c>).</summary>
+    public static IResourceBuilder<ProjectResource> WithStorage(this IResourceBuilder<ProjectResource> project, PlatformSettings platform) =>
+        project.WithEnvironment("Storage__Root", Path.GetFullPath(platform.StorageRoot, project.ApplicationBuilder.AppHostDirectory));
+
     public static IResourceBuilder<ProjectResource> WithIdleSettings(this IResourceBuilder<ProjectResource> project, PlatformSettings platform) =>
         project.WithEnvironment("Idle__Timeout", platform.IdleTimeout.ToString("c"))
             .WithEnvironment("Idle__CheckInterval", platform.IdleCheckInterval.ToString("c"))

@@ -29,6 +29,7 @@ var gateway = builder.AddProject<Projects.SdAgones_Gateway>("gateway", launchPro
     .WithEnvironment("ASPNETCORE_ENVIRONMENT", "Development") // local runs only: publishing never carries the dev identity
     .WithEnvironment("Identity__Mode", "Development")
     .WithEnvironment("Admin__Users", platform.AdminUsers)
+    .WithStorage(platform)
     .WithIdleSettings(platform);
 
 builder.AddProject<Projects.SdAgones_Cruiser>("cruiser", launchProfileName: null)

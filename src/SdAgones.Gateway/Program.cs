@@ -1,5 +1,6 @@
 using SdAgones.Gateway;
 using SdAgones.Gateway.Api;
+using SdAgones.Gateway.Files;
 using SdAgones.Gateway.Identity;
 using SdAgones.Gateway.Pages;
 
@@ -16,6 +17,7 @@ app.MapGet("/healthz", () => Results.Text("ok")); // the load balancer's check: 
 app.MapDevSignIn();
 app.MapSessionApi();
 app.MapPages();
+app.MapMyFiles();
 app.MapRuntimeForwarding();
 app.Run();
 

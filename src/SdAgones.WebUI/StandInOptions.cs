@@ -17,8 +17,14 @@ public sealed class StandInOptions
     /// <summary>Time one sampling step takes; a generation lasts steps × this.</summary>
     public TimeSpan StepDelay { get; set; } = TimeSpan.FromMilliseconds(50);
 
-    /// <summary>Folder under which default output folders and uploads live; relative paths are read from here.</summary>
+    /// <summary>
+    /// Folder under which default output folders and uploads live (A1111's <c>--data-dir</c>, which wins when given in
+    /// <see cref="CommandLineArgs"/>); relative paths are read from here.
+    /// </summary>
     public string DataRoot { get; set; } = Path.Combine(Directory.GetCurrentDirectory(), "webui-data");
+
+    /// <summary>A1111's command-line flags (its <c>COMMANDLINE_ARGS</c>); see <see cref="Settings.LaunchFlags"/> for those honoured.</summary>
+    public string CommandLineArgs { get; set; } = "--api";
 }
 
 /// <summary>Rejects settings that cannot work, naming the configuration key, so a bad start-up fails loudly.</summary>
@@ -44,6 +50,11 @@ internal sealed class StandInOptionsValidator : IValidateOptions<StandInOptions>
             failures.Add(SettingProblem.Line(DataRootKey, options.DataRoot, "is not a usable path: it contains a character paths cannot hold"));
         }
 
+        if (!Settings.LaunchFlags.TryRead(options.CommandLineArgs, out _, out var flagProblem))
+        {
+            failures.Add(flagProblem);
+        }
+
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 }
@@ -57,6 +68,23 @@ internal static class StandInOptionsRegistration
             .BindConfiguration(StandInOptions.Section)
             .ValidateOnStart();
         builder.Services.AddSingleton(TimeProvider.System);
+        // Read from configuration, not IOptions: routes depend on the flags, and a bad value must fail at start-up
+        // (ValidateOnStart names the key), not while the app is being built.
+        builder.Services.AddSingleton(services =>
+            Settings.LaunchFlags.TryRead(CommandLineArgs(services.GetRequiredService<IConfiguration>()), out var flags, out _)
+                ? flags
+                : new Settings.LaunchFlags(false, false, Settings.LaunchFlags.DefaultPort, false, false, null, null, []));
+
+        // Without --urls, listen where the flags say: --listen binds every interface, as A1111's does; --port picks the port.
+        if (builder.Configuration["urls"] is null
+            && Settings.LaunchFlags.TryRead(CommandLineArgs(builder.Configuration), out var launch, out _))
+        {
+            builder.WebHost.UseUrls($"http://{(launch.Listen ? "0.0.0.0" : "127.0.0.1")}:{launch.Port.ToString(System.Globalization.CultureInfo.InvariantCulture)}");
+        }
+
         return builder;
     }
+
+    private static string CommandLineArgs(IConfiguration configuration) =>
+        configuration[Settings.LaunchFlags.Key] ?? new StandInOptions().CommandLineArgs;
 }

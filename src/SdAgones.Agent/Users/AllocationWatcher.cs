@@ -1,17 +1,18 @@
 using Microsoft.Extensions.Options;
 using SdAgones.Agent.Sdk;
-using SdAgones.Agent.WebUI;
 using SdAgones.Runtimes.Agones;
 
 namespace SdAgones.Agent.Users;
 
 /// <summary>
 /// Watches this GameServer; once it is Allocated to a person (the <c>user</c> label), creates their folders on the
-/// shared volume and points the WebUI's output folders there, so their images land in their own place. Replaces
-/// the seed's user-watch.py (which slept 30 s and then symlinked a path built from the raw label).
+/// shared volume, copies their inputs into the workspace and names them as the owner of the workspace's outputs
+/// (<see cref="OutputDelivery"/> moves those out). The WebUI is never told about the shared volume: it cannot reach
+/// it, whatever its settings. Replaces the seed's user-watch.py (which slept 30 s and then symlinked a path built
+/// from the raw label into a WebUI that mounted every person's folder).
 /// </summary>
 internal sealed partial class AllocationWatcher(
-    SdkClient sdk, WebUIClient webUI, IOptions<AgentOptions> options, TimeProvider time, ILogger<AllocationWatcher> logger)
+    SdkClient sdk, Workspace workspace, IOptions<AgentOptions> options, TimeProvider time, ILogger<AllocationWatcher> logger)
     : BackgroundService
 {
     private string? preparedFor;
@@ -69,13 +70,40 @@ internal sealed partial class AllocationWatcher(
         }
 
         // A failure here throws to the loop, which reconnects and, seeing the same allocation, tries again.
-        await webUI.SetOptionsAsync(folder.WebUISettings(), ct);
+        workspace.AllocatedTo(folder);
+        var copied = await CopyInputsAsync(folder, ct);
         preparedFor = label;
-        LogPrepared(label, folder.Root);
+        LogPrepared(label, folder.Root, copied);
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Allocated to {User}: outputs now go to {Folder}")]
-    private partial void LogPrepared(string user, string folder);
+    /// <summary>Copies the person's inputs (regular files; links are skipped) into the workspace's <c>inputs/</c>.</summary>
+    private async Task<int> CopyInputsAsync(UserFolder folder, CancellationToken ct)
+    {
+        var sourceRoot = ConfinedFiles.RealPath(folder.Inputs);
+        Directory.CreateDirectory(workspace.Inputs);
+        var destinationRoot = ConfinedFiles.RealPath(workspace.Root);
+        var copied = 0;
+        foreach (var file in Directory.EnumerateFiles(folder.Inputs, "*", OutputDelivery.PlainFilesOnly))
+        {
+            var destination = Path.Combine(workspace.Inputs, Path.GetRelativePath(folder.Inputs, file));
+            if (await ConfinedFiles.CopyAsync(file, sourceRoot, destination, destinationRoot, ct))
+            {
+                copied++;
+            }
+            else
+            {
+                LogSkipped(file);
+            }
+        }
+
+        return copied;
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Allocated to {User}: {Inputs} input file(s) copied in; outputs will be moved to {Folder}")]
+    private partial void LogPrepared(string user, string folder, int inputs);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Skipped {File}: it leads outside its folder")]
+    private partial void LogSkipped(string file);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Allocated with a user label that is not a safe folder name ({User}); no folder created")]
     private partial void LogRefused(string user);
@@ -91,7 +119,9 @@ internal static class AllocationWatcherRegistration
 {
     public static HostApplicationBuilder AddUserFolders(this HostApplicationBuilder builder)
     {
+        builder.Services.AddSingleton<Workspace>();
         builder.Services.AddHostedService<AllocationWatcher>();
+        builder.Services.AddHostedService<OutputDelivery>();
         return builder;
     }
 }

@@ -2,26 +2,8 @@ using SdAgones.Runtimes.Identity;
 
 namespace SdAgones.Agent.Users;
 
-/// <summary>A person's folders on the shared volume: what they generate, and what they upload as inputs.</summary>
-internal sealed record UserFolder(string Root, string Outputs, string Inputs)
-{
-    /// <summary>
-    /// The WebUI settings that send every kind of output under <see cref="Outputs"/> and init images to
-    /// <see cref="Inputs"/>. <c>outdir_samples</c>/<c>outdir_grids</c> are cleared: when set they override every tab.
-    /// </summary>
-    public IReadOnlyDictionary<string, string> WebUISettings() => new Dictionary<string, string>
-    {
-        ["outdir_samples"] = "",
-        ["outdir_grids"] = "",
-        ["outdir_txt2img_samples"] = Path.Combine(Outputs, "txt2img-images"),
-        ["outdir_img2img_samples"] = Path.Combine(Outputs, "img2img-images"),
-        ["outdir_extras_samples"] = Path.Combine(Outputs, "extras-images"),
-        ["outdir_txt2img_grids"] = Path.Combine(Outputs, "txt2img-grids"),
-        ["outdir_img2img_grids"] = Path.Combine(Outputs, "img2img-grids"),
-        ["outdir_save"] = Path.Combine(Outputs, "save"),
-        ["outdir_init_images"] = Inputs,
-    };
-}
+/// <summary>A person's folders on the shared volume: what they generated (moved out of the runtime), and what they uploaded as inputs.</summary>
+internal sealed record UserFolder(string Root, string Outputs, string Inputs);
 
 /// <summary>
 /// Maps a runtime's <c>user</c> label to <c>&lt;storage&gt;/users/&lt;label&gt;</c>. The label is already safe and

@@ -42,20 +42,30 @@ internal sealed partial class RuntimePod(
     public void RecordHealth() => Interlocked.Exchange(ref lastHealthTicks, time.GetUtcNow().UtcTicks);
 
     /// <summary>
-    /// Starts the agent, then (after <see cref="FleetOptions.WebUIStartDelay"/>) the WebUI. The agent gets the SDK
-    /// port, the WebUI's URL and the shared volume, exactly as the Fleet template gives them on GKE.
+    /// This runtime's pod-local folder (an emptyDir <c>workspace</c> on GKE): the WebUI's data folder, shared with the
+    /// agent only. It is outside the shared volume and is deleted with the runtime.
+    /// </summary>
+    public string Workspace { get; } = Path.Combine(Path.GetTempPath(), "sdagones-workspaces", "runtimes", name);
+
+    /// <summary>
+    /// Starts the agent, then (after <see cref="FleetOptions.WebUIStartDelay"/>) the WebUI, with the layout of the Fleet
+    /// template on GKE: the agent gets the SDK port, the WebUI's URL, the shared volume and the workspace; the WebUI gets
+    /// only the workspace (its data folder) and the models on the shared volume, with the runtime's launch flags
+    /// (deploy/sd-webui/webui-flags.md). It is never told where the people's folders are.
     /// </summary>
     public async Task StartProcessesAsync(CancellationToken ct)
     {
         StartedAt = time.GetUtcNow();
         RecordHealth();
         var storageRoot = Path.GetFullPath(options.StorageRoot);
-        var dataRoot = Path.Combine(storageRoot, "runtimes", Name);
-        Directory.CreateDirectory(dataRoot);
+        var models = Path.Combine(storageRoot, "models");
+        Directory.CreateDirectory(models);
+        Directory.CreateDirectory(Workspace);
         var interval = TimeSpan.FromSeconds(Math.Min(2, options.HealthPeriodSeconds / 2.0));
         Start("agent", options.AgentAssembly,
             "--WebUI:Url", $"http://127.0.0.1:{WebUIPort}",
             "--Storage:Root", storageRoot,
+            "--Storage:Workspace", Workspace,
             "--Agent:HealthInterval", interval.ToString("c"),
             "--Agent:HealthPeriod", TimeSpan.FromSeconds(options.HealthPeriodSeconds).ToString("c"));
         if (options.WebUIStartDelay > TimeSpan.Zero)
@@ -63,9 +73,10 @@ internal sealed partial class RuntimePod(
             await Task.Delay(options.WebUIStartDelay, time, ct);
         }
 
+        // --urls keeps each local WebUI on loopback (a pod's --listen would expose it to the machine's network).
         Start("webui", options.WebUIAssembly,
             "--urls", $"http://127.0.0.1:{WebUIPort}",
-            "--WebUI:DataRoot", dataRoot,
+            "--WebUI:CommandLineArgs", $"--api --listen --port {WebUIPort} --hide-ui-dir-config --data-dir \"{Workspace}\" --models-dir \"{models}\"",
             "--WebUI:StepDelay", options.WebUIStepDelay.ToString("c"));
     }
 
@@ -176,6 +187,20 @@ internal sealed partial class RuntimePod(
                 process.Dispose();
             }
         }
+
+        // The pod-local folder dies with the pod; the agent has moved the person's outputs out before it exited.
+        try
+        {
+            Directory.Delete(Workspace, recursive: true);
+        }
+        catch (DirectoryNotFoundException)
+        {
+            // never started
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            LogWorkspaceLeft(Name, ex.Message);
+        }
     }
 
     private static string DotnetHost()
@@ -190,6 +215,9 @@ internal sealed partial class RuntimePod(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Runtime {Runtime}: {Container} started as process {Pid}")]
     private partial void LogStarted(string runtime, string container, int pid);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Runtime {Runtime}: its workspace could not be deleted ({Reason})")]
+    private partial void LogWorkspaceLeft(string runtime, string reason);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Runtime {Runtime} [{Container}] {Line}")]
     private partial void LogOutput(string runtime, string container, string line);

@@ -8,7 +8,12 @@ namespace SdAgones.Runtimes.WebUI;
 /// </summary>
 public static class WebUIProgress
 {
-    public const string Path = "sdapi/v1/progress";
+    /// <summary>
+    /// The progress route as every poller asks it: <c>skip_current_image=true</c>, or A1111 base64-encodes the live
+    /// preview into every answer during a generation (AUTOMATIC1111/stable-diffusion-webui, modules/api/api.py,
+    /// <c>progressapi</c>).
+    /// </summary>
+    public const string Path = "sdapi/v1/progress?skip_current_image=true";
 
     public static bool IsGenerating(JsonElement progress)
     {

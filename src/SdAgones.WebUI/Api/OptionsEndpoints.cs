@@ -9,15 +9,21 @@ internal static class OptionsEndpoints
 
     public static IResult Get(WebUiSettings settings) => Results.Json(settings.Snapshot(), WebUiJson.Options);
 
-    public static async Task<IResult> SetAsync(HttpRequest request, WebUiSettings settings, CancellationToken cancellationToken)
+    public static async Task<IResult> SetAsync(HttpRequest request, WebUiSettings settings, LaunchFlags flags, CancellationToken cancellationToken)
     {
+        if (flags.FreezeSettings)
+        {
+            // A1111's Options.set asserts "changing settings is disabled"; the API turns the assertion into a 500.
+            return Results.Json(new ApiError("AssertionError", "changing settings is disabled"), WebUiJson.Options, statusCode: StatusCodes.Status500InternalServerError);
+        }
+
         var (changes, problem) = await JsonBody.ReadObjectAsync(request.Body, Example, cancellationToken);
         if (changes is null)
         {
             return ApiError.BadRequest("JSONDecodeError", problem!);
         }
 
-        problem = WebUiSettings.FindProblem(changes);
+        problem = settings.FindProblem(changes);
         if (problem is not null)
         {
             return ApiError.BadRequest("ValidationError", problem);

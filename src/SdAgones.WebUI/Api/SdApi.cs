@@ -1,28 +1,48 @@
 using System.Text.Json.Nodes;
+using SdAgones.WebUI.Settings;
 
 namespace SdAgones.WebUI.Api;
 
-/// <summary>The A1111 HTTP API subset that clients and the in-pod agent call.</summary>
+/// <summary>The A1111 HTTP API subset that clients and the in-pod agent call; present only with <c>--api</c>, as in A1111.</summary>
 internal static class SdApi
 {
+    /// <summary>The stand-in's own debugging route: the request headers it received, so tests see what the gateway passes on.</summary>
+    public const string HeadersPath = "/_standin/headers";
+
     public static WebApplication MapSdApi(this WebApplication app)
     {
-        var sdapi = app.MapGroup("/sdapi/v1");
-        sdapi.MapPost("/txt2img", Txt2ImgEndpoint.HandleAsync);
-        sdapi.MapGet("/progress", ProgressEndpoint.Handle);
-        sdapi.MapGet("/options", OptionsEndpoints.Get);
-        sdapi.MapPost("/options", OptionsEndpoints.SetAsync);
-
-        // A1111 reports its command-line flags here; data_dir tells which runtime (and so which pod) answered.
-        sdapi.MapGet("/cmd-flags", (Settings.DataFolders folders) => Results.Json(new JsonObject
+        var flags = app.Services.GetRequiredService<LaunchFlags>();
+        if (flags.Api)
         {
-            ["data_dir"] = folders.Root,
-            ["listen"] = true,
-            ["api"] = true,
-        }));
+            var sdapi = app.MapGroup("/sdapi/v1");
+            sdapi.MapPost("/txt2img", Txt2ImgEndpoint.HandleAsync);
+            sdapi.MapGet("/progress", ProgressEndpoint.Handle);
+            sdapi.MapGet("/options", OptionsEndpoints.Get);
+            sdapi.MapPost("/options", OptionsEndpoints.SetAsync);
+            sdapi.MapGet("/cmd-flags", CommandLineFlags);
+        }
 
         // A1111 answers this for health checks once the UI is up.
         app.MapGet("/internal/ping", () => Results.Json(new JsonObject()));
+        app.MapGet(HeadersPath, (HttpRequest request) => Results.Json(new JsonObject(
+            request.Headers.Select(header => KeyValuePair.Create(header.Key.ToLowerInvariant(), (JsonNode?)JsonValue.Create(header.Value.ToString()))))));
         return app;
     }
+
+    /// <summary>
+    /// A1111 reports its command-line flags (argparse names with underscores); data_dir also tells which runtime, and so
+    /// which pod, answered.
+    /// </summary>
+    private static IResult CommandLineFlags(LaunchFlags flags, DataFolders folders) => Results.Json(new JsonObject
+    {
+        ["api"] = flags.Api,
+        ["listen"] = flags.Listen,
+        ["port"] = flags.Port,
+        ["hide_ui_dir_config"] = flags.HideUiDirConfig,
+        ["freeze_settings"] = flags.FreezeSettings,
+        ["api_auth"] = null,
+        ["data_dir"] = folders.Root,
+        ["models_dir"] = folders.Models,
+        ["gradio_allowed_path"] = new JsonArray([.. flags.GradioAllowedPaths.Select(path => (JsonNode?)JsonValue.Create(path))]),
+    });
 }

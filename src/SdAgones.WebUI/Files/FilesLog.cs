@@ -2,7 +2,7 @@ namespace SdAgones.WebUI.Files;
 
 internal static partial class FilesLog
 {
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Refused /file= outside the output and upload folders: {Requested}")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Refused /file= for a path this runtime does not have or may not serve: {Requested}")]
     public static partial void FileRefused(this ILogger logger, string requested);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Upload stored at {Path}: {Bytes} bytes")]
@@ -15,5 +15,5 @@ internal static partial class FilesLog
 internal static class FilesRegistration
 {
     public static IServiceCollection AddFiles(this IServiceCollection services) =>
-        services.AddSingleton<ServableFiles>().AddSingleton<UploadStore>();
+        services.AddSingleton<CreatedFiles>().AddSingleton<ServableFiles>().AddSingleton<UploadStore>();
 }

@@ -44,13 +44,25 @@ public sealed class AgentFixture : IAsyncLifetime
     /// <summary>The person's folder on the shared volume, as the agent is meant to create it.</summary>
     public string UserFolder(string label) => Path.Combine(Host.StorageRoot, "users", label);
 
-    /// <summary>Waits until the runtime's WebUI saves txt2img images under <paramref name="outputs"/> (the agent has re-pointed it).</summary>
-    public static Task WaitForOutputsAsync(HttpClient webUI, string outputs) =>
-        Eventually.HoldsAsync(async () =>
-        {
-            var options = await webUI.GetFromJsonAsync<JsonElement>("sdapi/v1/options");
-            return options.GetProperty("outdir_txt2img_samples").GetString()!.StartsWith(outputs, StringComparison.Ordinal);
-        }, TimeSpan.FromSeconds(30), $"the WebUI to save into {outputs}");
+    /// <summary>Waits until the agent has prepared the person's <paramref name="outputs"/> folder (it does so on allocation).</summary>
+    public static Task WaitForOutputsAsync(string outputs) =>
+        Eventually.HoldsAsync(() => Task.FromResult(Directory.Exists(outputs)), TimeSpan.FromSeconds(30), $"the agent to create {outputs}");
+
+    /// <summary>
+    /// Generates through the runtime's WebUI (which saves in its pod-local workspace) and waits until the agent has
+    /// moved the image, byte for byte, to the person's <paramref name="outputs"/>; returns where it landed there.
+    /// </summary>
+    public static async Task<string> GenerateIntoAsync(HttpClient webUI, string outputs)
+    {
+        var saved = await GenerateAsync(webUI);
+        var dataDir = (await webUI.GetFromJsonAsync<JsonElement>("sdapi/v1/cmd-flags")).GetProperty("data_dir").GetString()!;
+        var delivered = Path.Combine(outputs, Path.GetRelativePath(Path.Combine(dataDir, "outputs"), saved));
+        var bytes = await File.ReadAllBytesAsync(saved);
+        await Eventually.HoldsAsync(
+            async () => File.Exists(delivered) && (await File.ReadAllBytesAsync(delivered)).AsSpan().SequenceEqual(bytes),
+            TimeSpan.FromSeconds(30), $"the agent to move {saved} to {delivered}");
+        return delivered;
+    }
 
     /// <summary>Generates through the runtime's WebUI and returns where the image was saved.</summary>
     public static async Task<string> GenerateAsync(HttpClient webUI, int steps = 2)

@@ -20,8 +20,8 @@ public sealed class AgentTests(AgentFixture fixture) : IClassFixture<AgentFixtur
 
         await Eventually.HoldsAsync(() => Task.FromResult(Directory.Exists(Path.Combine(alice, "outputs")) && Directory.Exists(Path.Combine(alice, "inputs"))),
             TimeSpan.FromSeconds(30), "alice's outputs and inputs folders");
-        await AgentFixture.WaitForOutputsAsync(webUI, Path.Combine(alice, "outputs"));
-        var saved = await AgentFixture.GenerateAsync(webUI);
+        await AgentFixture.WaitForOutputsAsync(Path.Combine(alice, "outputs"));
+        var saved = await AgentFixture.GenerateIntoAsync(webUI, Path.Combine(alice, "outputs"));
 
         Assert.StartsWith(Path.Combine(alice, "outputs", "txt2img-images") + Path.DirectorySeparatorChar, saved, StringComparison.Ordinal);
         Assert.True(File.Exists(saved));
@@ -37,11 +37,11 @@ public sealed class AgentTests(AgentFixture fixture) : IClassFixture<AgentFixtur
         using var bobWebUI = AgentFixture.WebUI(bobStatus);
         var aliceOutputs = Path.Combine(fixture.UserFolder(aliceLabel), "outputs");
         var bobOutputs = Path.Combine(fixture.UserFolder(bobLabel), "outputs");
-        await AgentFixture.WaitForOutputsAsync(aliceWebUI, aliceOutputs);
-        await AgentFixture.WaitForOutputsAsync(bobWebUI, bobOutputs);
+        await AgentFixture.WaitForOutputsAsync(aliceOutputs);
+        await AgentFixture.WaitForOutputsAsync(bobOutputs);
 
-        var aliceImage = await AgentFixture.GenerateAsync(aliceWebUI);
-        var bobImage = await AgentFixture.GenerateAsync(bobWebUI);
+        var aliceImage = await AgentFixture.GenerateIntoAsync(aliceWebUI, aliceOutputs);
+        var bobImage = await AgentFixture.GenerateIntoAsync(bobWebUI, bobOutputs);
 
         Assert.NotEqual(aliceStatus.GameServerName, bobStatus.GameServerName);
         Assert.StartsWith(bobOutputs + Path.DirectorySeparatorChar, bobImage, StringComparison.Ordinal);
@@ -60,8 +60,8 @@ public sealed class AgentTests(AgentFixture fixture) : IClassFixture<AgentFixtur
         using var webUI = AgentFixture.WebUI(status);
         var users = Path.Combine(Host.StorageRoot, "users") + Path.DirectorySeparatorChar;
 
-        await AgentFixture.WaitForOutputsAsync(webUI, Path.Combine(fixture.UserFolder(label), "outputs"));
-        var saved = await AgentFixture.GenerateAsync(webUI);
+        await AgentFixture.WaitForOutputsAsync(Path.Combine(fixture.UserFolder(label), "outputs"));
+        var saved = await AgentFixture.GenerateIntoAsync(webUI, Path.Combine(fixture.UserFolder(label), "outputs"));
 
         Assert.StartsWith(users, Path.GetFullPath(saved), StringComparison.Ordinal);
         Assert.Equal(users.TrimEnd(Path.DirectorySeparatorChar), Path.GetDirectoryName(fixture.UserFolder(label)));

@@ -1,9 +1,12 @@
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using SdAgones.Agent;
 using SdAgones.Agent.Users;
 using SdAgones.Runtimes.Identity;
 
 namespace SdAgones.Tests.Agent;
 
-/// <summary>The agent's mapping from a runtime's <c>user</c> label to a folder on the shared volume.</summary>
+/// <summary>The agent's mapping from a runtime's <c>user</c> label to a folder on the shared volume, and how it moves files there.</summary>
 public sealed class UserFoldersTests
 {
     private static readonly string Root = Path.Combine(Path.GetTempPath(), "sdagones-folders-unit");
@@ -35,9 +38,11 @@ public sealed class UserFoldersTests
     [MemberData(nameof(HostileNames))]
     public void Any_identity_once_made_a_label_gets_a_folder_directly_inside_users(string identity)
     {
+        // There is no person without an identity: the empty name is not a row here.
         if (identity.Length == 0)
         {
-            return; // there is no person without an identity
+            Assert.Throws<ArgumentException>(() => PersonLabel.For(identity));
+            return;
         }
 
         var folder = UserFolders.For(Root, PersonLabel.For(identity));
@@ -62,19 +67,43 @@ public sealed class UserFoldersTests
     }
 
     [Fact]
-    public void Every_WebUI_output_folder_points_inside_the_persons_outputs_and_init_images_to_inputs()
+    public async Task Outputs_move_to_the_persons_folder_and_links_out_of_the_workspace_are_not_followed()
     {
-        var folder = UserFolders.For(Root, PersonLabel.For("alice@example.com"))!;
-
-        var settings = folder.WebUISettings();
-
-        foreach (var key in new[] { "outdir_txt2img_samples", "outdir_img2img_samples", "outdir_extras_samples", "outdir_txt2img_grids", "outdir_img2img_grids", "outdir_save" })
+        var temp = Directory.CreateTempSubdirectory("sdagones-delivery-").FullName;
+        try
         {
-            Assert.StartsWith(folder.Outputs + Path.DirectorySeparatorChar, settings[key], StringComparison.Ordinal);
-        }
+            var storage = Path.Combine(temp, "storage");
+            var workspacePath = Path.Combine(temp, "workspace");
+            var bob = UserFolders.Create(storage, PersonLabel.For("bob"))!;
+            var secret = Path.Combine(bob.Outputs, "secret.png");
+            await File.WriteAllTextAsync(secret, "bob's picture");
+            var images = Path.Combine(workspacePath, "outputs", "txt2img-images");
+            Directory.CreateDirectory(images);
+            await File.WriteAllTextAsync(Path.Combine(images, "00000-1.png"), "alice's picture");
+            File.CreateSymbolicLink(Path.Combine(images, "00001-2.png"), secret);
+            Directory.CreateSymbolicLink(Path.Combine(workspacePath, "outputs", "bobs"), bob.Outputs);
 
-        Assert.Equal(folder.Inputs, settings["outdir_init_images"]);
-        Assert.Equal("", settings["outdir_samples"]); // when set it would override every tab's folder
-        Assert.Equal("", settings["outdir_grids"]);
+            var options = Options.Create(new AgentOptions { StorageRoot = storage, Workspace = workspacePath });
+            var workspace = new Workspace(options);
+            var alice = UserFolders.Create(storage, PersonLabel.For("alice"))!;
+            workspace.AllocatedTo(alice);
+            using var delivery = new OutputDelivery(workspace, options, TimeProvider.System, NullLogger<OutputDelivery>.Instance);
+
+            Assert.Equal(1, await delivery.DeliverAsync(everything: true, CancellationToken.None));
+            Assert.Equal("alice's picture", await File.ReadAllTextAsync(Path.Combine(alice.Outputs, "txt2img-images", "00000-1.png")));
+            Assert.Equal(["00000-1.png"], Directory.EnumerateFiles(alice.Outputs, "*", SearchOption.AllDirectories).Select(Path.GetFileName));
+
+            // The same copy through a folder the WebUI swapped for a link (the race a check-then-open would lose).
+            var workspaceOutputs = ConfinedFiles.RealPath(workspace.Outputs);
+            var aliceOutputs = ConfinedFiles.RealPath(alice.Outputs);
+            Assert.True(await ConfinedFiles.CopyAsync(Path.Combine(images, "00000-1.png"), workspaceOutputs, Path.Combine(alice.Outputs, "again.png"), aliceOutputs, CancellationToken.None));
+            Assert.False(await ConfinedFiles.CopyAsync(Path.Combine(workspace.Outputs, "bobs", "secret.png"), workspaceOutputs, Path.Combine(alice.Outputs, "stolen.png"), aliceOutputs, CancellationToken.None));
+            Assert.False(File.Exists(Path.Combine(alice.Outputs, "stolen.png")));
+            Assert.Equal("bob's picture", await File.ReadAllTextAsync(secret));
+        }
+        finally
+        {
+            Directory.Delete(temp, recursive: true);
+        }
     }
 }

@@ -132,10 +132,10 @@ public sealed class StandInWebUiTests
     }
 
     [Fact]
-    public async Task Changing_outdir_txt2img_samples_moves_where_the_next_image_lands()
+    public async Task Changing_outdir_txt2img_samples_inside_the_data_folder_moves_where_the_next_image_lands()
     {
         await using var webUi = await RunningWebUi.StartAsync();
-        var elsewhere = Path.Combine(webUi.TempRoot, "per-user", "alice");
+        var elsewhere = Path.Combine(webUi.DataRoot, "outputs", "mine");
 
         using var set = await webUi.Client.PostAsJsonAsync("sdapi/v1/options", new Dictionary<string, object>
         {
@@ -153,6 +153,21 @@ public sealed class StandInWebUiTests
         var saved = Assert.Single(ParseInfo(await webUi.Txt2ImgAsync(new { prompt = "moved", seed = 5, steps = 1 })).GetProperty("saved_paths").EnumerateArray()).GetString()!;
         Assert.Equal(Path.Combine(elsewhere, "00000-5.png"), saved);
         Assert.True(File.Exists(saved));
+    }
+
+    [Fact]
+    public async Task An_output_folder_outside_the_data_folder_is_refused_with_a_message_and_nothing_is_written_there()
+    {
+        await using var webUi = await RunningWebUi.StartAsync();
+        var outside = Path.Combine(webUi.TempRoot, "per-user", "bob");
+
+        using var set = await webUi.Client.PostAsJsonAsync("sdapi/v1/options", new Dictionary<string, string> { ["outdir_txt2img_samples"] = outside });
+
+        Assert.Equal(HttpStatusCode.BadRequest, set.StatusCode);
+        Assert.Contains("not in this runtime's filesystem", (await set.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("detail").GetString(), StringComparison.Ordinal);
+        var saved = Assert.Single(ParseInfo(await webUi.Txt2ImgAsync(new { prompt = "stays", seed = 6, steps = 1 })).GetProperty("saved_paths").EnumerateArray()).GetString()!;
+        Assert.StartsWith(webUi.DataRoot + Path.DirectorySeparatorChar, saved, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(outside));
     }
 
     [Fact]
@@ -380,6 +395,93 @@ public sealed class StandInWebUiTests
         }
     }
 
+    // Contract: gradio-app/gradio v3.41.0, gradio/routes.py, file(): dotfiles and directories 403, missing 404,
+    // served only if under the working directory, created by the app, under an allowed path, or uploaded; else 403.
+    [Fact]
+    public async Task File_route_follows_Gradio_3_41_rules()
+    {
+        await using var webUi = await RunningWebUi.StartAsync();
+        var saved = Assert.Single(ParseInfo(await webUi.Txt2ImgAsync(new { prompt = "mine", seed = 3, steps = 1 })).GetProperty("saved_paths").EnumerateArray()).GetString()!;
+        using (var upload = await webUi.Client.PostAsync("upload?name=in.png", new ByteArrayContent([1, 2, 3])))
+        {
+            Assert.Equal(HttpStatusCode.OK, upload.StatusCode);
+        }
+
+        var stray = Path.Combine(webUi.DataRoot, "outputs", "not-made-here.png");
+        await File.WriteAllBytesAsync(stray, [4, 5, 6]);
+        var dot = Path.Combine(webUi.DataRoot, ".secret");
+        await File.WriteAllBytesAsync(dot, [7]);
+        var outside = Path.Combine(webUi.TempRoot, "elsewhere.png");
+        await File.WriteAllBytesAsync(outside, [8]);
+
+        async Task<HttpStatusCode> StatusOf(string path)
+        {
+            using var response = await webUi.Client.GetAsync(new Uri("file=" + path, UriKind.Relative));
+            return response.StatusCode;
+        }
+
+        Assert.Equal(HttpStatusCode.OK, await StatusOf(saved)); // created by this process
+        Assert.Equal(HttpStatusCode.OK, await StatusOf(Path.Combine(webUi.DataRoot, "uploads", "in.png"))); // uploaded
+        Assert.Equal(HttpStatusCode.Forbidden, await StatusOf(stray)); // exists, but none of the four reasons holds
+        Assert.Equal(HttpStatusCode.Forbidden, await StatusOf(dot)); // dotfile
+        Assert.Equal(HttpStatusCode.Forbidden, await StatusOf(Path.Combine(webUi.DataRoot, "outputs"))); // directory
+        Assert.Equal(HttpStatusCode.NotFound, await StatusOf(Path.Combine(webUi.DataRoot, "outputs", "missing.png")));
+        Assert.Equal(HttpStatusCode.NotFound, await StatusOf(outside)); // not in this runtime's filesystem at all
+    }
+
+    // Contract: AUTOMATIC1111 modules/shared_options.py restricted_opts + modules/options.py Options.set: with
+    // --hide-ui-dir-config a write of a restricted key answers 200 and changes nothing; outdir_img2img_grids is not restricted.
+    [Fact]
+    public async Task Hide_ui_dir_config_ignores_output_folder_writes_with_200()
+    {
+        await using var webUi = await RunningWebUi.StartAsync(flags: "--api --hide-ui-dir-config");
+        var before = (await webUi.GetJsonAsync("sdapi/v1/options")).GetProperty("outdir_txt2img_samples").GetString();
+        var inside = Path.Combine(webUi.DataRoot, "outputs", "other");
+
+        using var set = await webUi.Client.PostAsJsonAsync("sdapi/v1/options", new Dictionary<string, string>
+        {
+            ["outdir_txt2img_samples"] = inside,
+            ["outdir_img2img_grids"] = inside,
+        });
+
+        Assert.Equal(HttpStatusCode.OK, set.StatusCode);
+        var after = await webUi.GetJsonAsync("sdapi/v1/options");
+        Assert.Equal(before, after.GetProperty("outdir_txt2img_samples").GetString());
+        Assert.Equal(inside, after.GetProperty("outdir_img2img_grids").GetString()); // positive control: not a restricted key
+        Assert.True((await webUi.GetJsonAsync("sdapi/v1/cmd-flags")).GetProperty("hide_ui_dir_config").GetBoolean());
+    }
+
+    [Fact]
+    public async Task Freeze_settings_makes_options_writes_fail_and_no_api_flag_means_no_sdapi()
+    {
+        await using (var frozen = await RunningWebUi.StartAsync(flags: "--api --freeze-settings"))
+        {
+            using var set = await frozen.Client.PostAsJsonAsync("sdapi/v1/options", new Dictionary<string, int> { ["n_rows"] = 2 });
+            Assert.Equal(HttpStatusCode.InternalServerError, set.StatusCode);
+            Assert.Equal(HttpStatusCode.OK, (await frozen.Client.GetAsync(new Uri("sdapi/v1/options", UriKind.Relative))).StatusCode);
+        }
+
+        await using var noApi = await RunningWebUi.StartAsync(flags: "");
+        Assert.Equal(HttpStatusCode.NotFound, (await noApi.Client.GetAsync(new Uri("sdapi/v1/options", UriKind.Relative))).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await noApi.Client.GetAsync(new Uri("internal/ping", UriKind.Relative))).StatusCode);
+    }
+
+    [Fact]
+    public async Task A_flag_the_stand_in_does_not_reproduce_stops_start_up_naming_the_setting()
+    {
+        var app = StandInWebUi.Build(["--urls", "http://127.0.0.1:0", "--WebUI:CommandLineArgs", "--api --api-auth a:b", "--Logging:LogLevel:Default", "None"]);
+        try
+        {
+            var error = await Assert.ThrowsAsync<OptionsValidationException>(() => app.StartAsync());
+            Assert.Contains("WebUI:CommandLineArgs", error.Message, StringComparison.Ordinal);
+            Assert.Contains("--api-auth", error.Message, StringComparison.Ordinal);
+        }
+        finally
+        {
+            await app.DisposeAsync();
+        }
+    }
+
     private static JsonElement ParseInfo(JsonElement txt2imgAnswer) =>
         JsonSerializer.Deserialize<JsonElement>(txt2imgAnswer.GetProperty("info").GetString()!);
 
@@ -464,7 +566,7 @@ public sealed class StandInWebUiTests
 
         public string DataRoot => Path.Combine(TempRoot, "data");
 
-        public static async Task<RunningWebUi> StartAsync(TimeSpan? stepDelay = null)
+        public static async Task<RunningWebUi> StartAsync(TimeSpan? stepDelay = null, string? flags = null)
         {
             var tempRoot = Path.Combine(Path.GetTempPath(), "sdagones-webui-tests", Guid.NewGuid().ToString("N"));
             var app = StandInWebUi.Build(
@@ -472,6 +574,7 @@ public sealed class StandInWebUiTests
                 "--urls", "http://127.0.0.1:0",
                 "--WebUI:DataRoot", Path.Combine(tempRoot, "data"),
                 "--WebUI:StepDelay", (stepDelay ?? TimeSpan.FromMilliseconds(1)).ToString("c"),
+                "--WebUI:CommandLineArgs", flags ?? "--api",
                 "--Logging:LogLevel:Default", "Warning",
             ]);
             await app.StartAsync();
