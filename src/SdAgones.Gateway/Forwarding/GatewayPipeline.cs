@@ -9,7 +9,7 @@ namespace SdAgones.Gateway.Forwarding;
 
 /// <summary>
 /// Every request that is not the gateway's own: who is this → their session → a runtime if they have none →
-/// forward → note activity. One trace spans the whole way.
+/// forward, noting activity whenever the request's or the upgraded connection's bytes move. One trace spans the whole way.
 /// </summary>
 internal sealed partial class GatewayPipeline(
     PersonResolver identity,
@@ -69,6 +69,7 @@ internal sealed partial class GatewayPipeline(
 
         activity?.SetTag("runtime", session.Runtime);
         sessions.Touch(user);
+        ActivityMeter.Attach(context, () => sessions.Touch(user));
         if (await forwarder.ForwardAsync(context, session.Target) == ForwardResult.RuntimeUnreachable)
         {
             LogUnreachable(user, session.Runtime);
