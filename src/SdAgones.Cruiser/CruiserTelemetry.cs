@@ -13,13 +13,11 @@ public sealed class CruiserTelemetry : IDisposable
     public CruiserTelemetry(IMeterFactory meters)
     {
         meter = meters.Create(Name);
-        Reclaims = meter.CreateCounter<long>("sdagones.reclaims", "{runtime}", "Runtimes given back, by reason (idle, gone, orphan)");
         ReclaimLag = meter.CreateHistogram<double>("sdagones.reclaim.lag", "s", "Time from a session's idle deadline to its release");
         SessionsExamined = meter.CreateHistogram<long>("sdagones.cruiser.sessions_examined", "{session}", "Sessions looked at in one idle pass");
         PassDuration = meter.CreateHistogram<double>("sdagones.cruiser.pass.duration", "s", "Duration of one idle pass");
     }
 
-    public Counter<long> Reclaims { get; }
     public Histogram<double> ReclaimLag { get; }
     public Histogram<long> SessionsExamined { get; }
     public Histogram<double> PassDuration { get; }

@@ -13,10 +13,10 @@ namespace SdAgones.Cruiser.Reconciliation;
 /// </summary>
 public sealed partial class Reconciler(
     SessionStore store,
+    SessionLifecycle lifecycle,
     AgonesClient agones,
     IOptions<ReconcileOptions> options,
     TimeProvider time,
-    CruiserTelemetry telemetry,
     ILogger<Reconciler> logger)
 {
     private readonly string epoch = Guid.NewGuid().ToString("N");
@@ -44,10 +44,9 @@ public sealed partial class Reconciler(
                 continue;
             }
 
-            if (await store.RemoveAsync(session.User, session.Runtime))
+            if (await lifecycle.ReleaseAsync(session, ReleaseReason.RuntimeGone, ct))
             {
                 dropped++;
-                telemetry.Reclaims.Add(1, new KeyValuePair<string, object?>("reason", "gone"));
                 LogDropped(session.User, session.Runtime);
             }
         }
@@ -60,7 +59,7 @@ public sealed partial class Reconciler(
             var user = server.AllocatedUser;
             if (cacheLostData && user is not null && !users.Contains(user) && RuntimeAddress.WebUI(server) is { } target)
             {
-                await store.AssignAsync(new RuntimeSession(user, server.Name, target, AllocatedAt(server) ?? now, server.Status?.NodeName));
+                await lifecycle.BindAsync(new RuntimeSession(user, server.Name, target, AllocatedAt(server) ?? now, server.Status?.NodeName));
                 users.Add(user);
                 rebuilt++;
                 LogRebuilt(user, server.Name);
@@ -72,20 +71,18 @@ public sealed partial class Reconciler(
                 continue;
             }
 
-            // The person may have been bound to it between our two reads: check once more, then shut it down.
-            if (user is not null && await store.GetAsync(user) is { } current && current.Runtime == server.Name)
+            // The person may have been bound to it between our two reads: the release checks once more, atomically.
+            if (!await lifecycle.ReleaseAsync(user ?? "", server.Name, ReleaseReason.Orphan, ct, new ReleaseDetail(AllocatedAt: AllocatedAt(server))))
             {
                 continue;
             }
 
-            await agones.DeleteGameServerAsync(server.Name, ct);
             orphans++;
-            telemetry.Reclaims.Add(1, new KeyValuePair<string, object?>("reason", "orphan"));
             LogOrphan(server.Name, user ?? "nobody");
         }
 
         await store.MarkEpochAsync(epoch);
-        var stale = await store.DropStaleQueueEntriesAsync(now - options.Value.QueueEntryTtl);
+        var stale = await lifecycle.DropStaleQueueEntriesAsync(now - options.Value.QueueEntryTtl);
         return new Result(dropped, orphans, rebuilt, stale);
     }
 

@@ -5,8 +5,11 @@ using SdAgones.Runtimes.Sessions;
 namespace SdAgones.Gateway.Api;
 
 /// <summary>Where a person stands and what the whole platform looks like: one read behind both the JSON API and the pages.</summary>
-internal sealed class SessionQueries(SessionStore store, GameServerWatcher watcher, IOptions<IdleOptions> idle)
+internal sealed class SessionQueries(SessionStore store, SessionEventLog events, GameServerWatcher watcher, IOptions<IdleOptions> idle)
 {
+    /// <summary>How many of the newest session events the admin view shows.</summary>
+    public const int RecentEvents = 20;
+
     public async Task<PersonSession> ForPersonAsync(string user)
     {
         var session = await store.GetAsync(user);
@@ -42,7 +45,7 @@ internal sealed class SessionQueries(SessionStore store, GameServerWatcher watch
             servers.Count(s => s.State == GameServerState.Allocated),
             servers.Count(s => GameServerLifecycle.IsStarting(s.State)),
             servers.Count);
-        return new PlatformOverview(rows, queue, fleet);
+        return new PlatformOverview(rows, queue, fleet, await events.RecentAsync(RecentEvents));
     }
 
     private static bool IsBusy(GameServer? server) =>
@@ -63,4 +66,4 @@ internal sealed record SessionRow(
 internal sealed record FleetCounts(int Ready, int Allocated, int Starting, int Total);
 
 /// <summary>The admin view (<c>GET /_sd/api/admin/sessions</c>).</summary>
-internal sealed record PlatformOverview(IReadOnlyList<SessionRow> Sessions, IReadOnlyList<string> Queue, FleetCounts Fleet);
+internal sealed record PlatformOverview(IReadOnlyList<SessionRow> Sessions, IReadOnlyList<string> Queue, FleetCounts Fleet, IReadOnlyList<SessionEvent> Events);

@@ -5,29 +5,48 @@ namespace SdAgones.Runtimes.Sessions;
 
 /// <summary>
 /// Sessions, the last-seen index, allocation locks, the waiting queue and leases in the Redis-protocol cache.
-/// Every change that touches more than one key is one Lua script, so it is atomic on Garnet and Redis alike.
+/// Every change that touches more than one key is one Lua script, so it is atomic on Garnet and Redis alike; every
+/// session transition appends its event (<see cref="SessionEventLog"/>) in the same script.
 /// </summary>
-public sealed class SessionStore(IConnectionMultiplexer redis, TimeProvider time)
+public sealed class SessionStore(IConnectionMultiplexer redis, TimeProvider time, string fleet = "", int eventLogLength = 100_000)
 {
-    private const string BindScript = """
+    // KEYS: session, runtime, lastseen, queue, queue:seen, queue:joined, events, events:seq
+    // ARGV: user, runtime, target, allocatedAt, node, now (s), score (ms), head, cap
+    private const string BindScript = SessionEventLog.AppendLua + """
         redis.call('HSET', KEYS[1], 'runtime', ARGV[2], 'target', ARGV[3], 'allocatedAt', ARGV[4], 'node', ARGV[5])
         redis.call('SET', KEYS[2], ARGV[1])
         redis.call('ZADD', KEYS[3], ARGV[6], ARGV[1])
         redis.call('ZREM', KEYS[4], ARGV[1])
         redis.call('ZREM', KEYS[5], ARGV[1])
+        local joined = redis.call('ZSCORE', KEYS[6], ARGV[1])
+        redis.call('ZREM', KEYS[6], ARGV[1])
+        record(KEYS[7], KEYS[8], ARGV[9], ARGV[7], ARGV[8], seconds(joined, ARGV[6]), 'null')
         return 1
         """;
 
     // Removes the session only if it still points at this runtime; with a deadline, only if it is still idle.
-    private const string RemoveScript = """
-        if redis.call('HGET', KEYS[1], 'runtime') ~= ARGV[2] then return 0 end
+    // An orphan (ARGV[6] = '1') has no session: it is released only if the person's session does NOT point at it.
+    // KEYS: session, runtime, lastseen, events, events:seq
+    // ARGV: user, runtime, idle deadline (s) or '', now (ms), head, orphan, held seconds for an orphan, cap
+    private const string ReleaseScript = SessionEventLog.AppendLua + """
+        local current = redis.call('HGET', KEYS[1], 'runtime')
+        if ARGV[6] == '1' then
+          if current == ARGV[2] then return 0 end
+          record(KEYS[4], KEYS[5], ARGV[8], ARGV[4], ARGV[5], 'null', ARGV[7])
+          return 1
+        end
+        if current ~= ARGV[2] then return 0 end
         if ARGV[3] ~= '' then
           local seen = redis.call('ZSCORE', KEYS[3], ARGV[1])
           if seen and tonumber(seen) > tonumber(ARGV[3]) then return 0 end
         end
+        local allocatedAt = redis.call('HGET', KEYS[1], 'allocatedAt')
         redis.call('DEL', KEYS[1])
         if redis.call('GET', KEYS[2]) == ARGV[1] then redis.call('DEL', KEYS[2]) end
         redis.call('ZREM', KEYS[3], ARGV[1])
+        local held = 'null'
+        if allocatedAt then held = seconds(tonumber(allocatedAt) / 1000, tonumber(ARGV[4]) / 1000) end
+        record(KEYS[4], KEYS[5], ARGV[8], ARGV[4], ARGV[5], 'null', held)
         return 1
         """;
 
@@ -36,13 +55,35 @@ public sealed class SessionStore(IConnectionMultiplexer redis, TimeProvider time
         return 0
         """;
 
-    private const string EnqueueScript = """
+    // KEYS: lock, events, events:seq; ARGV: token, ttl (ms), score (ms), head, cap
+    private const string LockScript = SessionEventLog.AppendLua + """
+        if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then
+          record(KEYS[2], KEYS[3], ARGV[5], ARGV[3], ARGV[4], 'null', 'null')
+          return 1
+        end
+        return 0
+        """;
+
+    // KEYS: queue, queue:seen, queue:seq, queue:joined, events, events:seq; ARGV: user, now (s), score (ms), head, cap
+    private const string EnqueueScript = SessionEventLog.AppendLua + """
         redis.call('ZADD', KEYS[2], ARGV[2], ARGV[1])
         local rank = redis.call('ZRANK', KEYS[1], ARGV[1])
-        if rank then return rank end
+        if rank then return { rank, 0 } end
         local ticket = redis.call('INCR', KEYS[3])
         redis.call('ZADD', KEYS[1], ticket, ARGV[1])
-        return redis.call('ZRANK', KEYS[1], ARGV[1])
+        redis.call('ZADD', KEYS[4], ARGV[2], ARGV[1])
+        record(KEYS[5], KEYS[6], ARGV[5], ARGV[3], ARGV[4], 'null', 'null')
+        return { redis.call('ZRANK', KEYS[1], ARGV[1]), 1 }
+        """;
+
+    // KEYS: queue, queue:seen, queue:joined, events, events:seq; ARGV: user, now (s), score (ms), head, cap
+    private const string LeaveQueueScript = SessionEventLog.AppendLua + """
+        redis.call('ZREM', KEYS[2], ARGV[1])
+        local joined = redis.call('ZSCORE', KEYS[3], ARGV[1])
+        redis.call('ZREM', KEYS[3], ARGV[1])
+        if redis.call('ZREM', KEYS[1], ARGV[1]) == 0 then return 0 end
+        record(KEYS[4], KEYS[5], ARGV[5], ARGV[3], ARGV[4], seconds(joined, ARGV[2]), 'null')
+        return 1
         """;
 
     private const string RenewLeaseScript = """
@@ -62,12 +103,15 @@ public sealed class SessionStore(IConnectionMultiplexer redis, TimeProvider time
         return Parse(user, fields);
     }
 
-    /// <summary>Binds a person to a runtime, marks them active now and takes them out of the queue, atomically.</summary>
+    /// <summary>Binds a person to a runtime, marks them active now and takes them out of the queue, atomically (event: bound).</summary>
     public async Task AssignAsync(RuntimeSession session)
     {
+        var now = time.GetUtcNow();
         await Db.ScriptEvaluateAsync(BindScript,
-            [SessionKeys.Session(session.User), SessionKeys.Runtime(session.Runtime), SessionKeys.LastSeen, SessionKeys.Queue, SessionKeys.QueueSeen],
-            [session.User, session.Runtime, session.Target.ToString(), session.AllocatedAt.ToUnixTimeMilliseconds(), session.Node ?? "", Now()]);
+            [SessionKeys.Session(session.User), SessionKeys.Runtime(session.Runtime), SessionKeys.LastSeen, SessionKeys.Queue, SessionKeys.QueueSeen,
+                SessionKeys.QueueJoined, SessionKeys.Events, SessionKeys.EventsSequence],
+            [session.User, session.Runtime, session.Target.ToString(), session.AllocatedAt.ToUnixTimeMilliseconds(), session.Node ?? "", Seconds(now),
+                now.ToUnixTimeMilliseconds(), SessionEventLog.Head(SessionState.Bound, session.User, session.Runtime, fleet, null, now), eventLogLength]);
     }
 
     /// <summary>Records activity; never creates an index entry for a person who has no session.</summary>
@@ -75,16 +119,27 @@ public sealed class SessionStore(IConnectionMultiplexer redis, TimeProvider time
         Db.SortedSetAddAsync(SessionKeys.LastSeen, user, Seconds(at), SortedSetWhen.Exists);
 
     /// <summary>Removes the session if it still points at <paramref name="runtime"/>; false when something else owns it now.</summary>
-    public async Task<bool> RemoveAsync(string user, string runtime) =>
-        (int)await Db.ScriptEvaluateAsync(RemoveScript,
-            [SessionKeys.Session(user), SessionKeys.Runtime(runtime), SessionKeys.LastSeen],
-            [user, runtime, ""]) == 1;
+    public Task<bool> RemoveAsync(string user, string runtime, ReleaseReason reason = ReleaseReason.RuntimeGone) =>
+        ReleaseAsync(user, runtime, reason, idleSince: null, orphanHeld: null);
 
     /// <summary>Removes the session only if it still points at the runtime and has had no activity after <paramref name="idleSince"/>.</summary>
-    public async Task<bool> RemoveIfIdleAsync(string user, string runtime, DateTimeOffset idleSince) =>
-        (int)await Db.ScriptEvaluateAsync(RemoveScript,
-            [SessionKeys.Session(user), SessionKeys.Runtime(runtime), SessionKeys.LastSeen],
-            [user, runtime, Seconds(idleSince).ToString("R", CultureInfo.InvariantCulture)]) == 1;
+    public Task<bool> RemoveIfIdleAsync(string user, string runtime, DateTimeOffset idleSince) =>
+        ReleaseAsync(user, runtime, ReleaseReason.Idle, idleSince, orphanHeld: null);
+
+    /// <summary>
+    /// The cache side of a release (event: released): compare-and-delete of the session, or for an
+    /// <see cref="ReleaseReason.Orphan"/> the check that no session of the person points at the runtime.
+    /// </summary>
+    internal async Task<bool> ReleaseAsync(string user, string runtime, ReleaseReason reason, DateTimeOffset? idleSince, TimeSpan? orphanHeld)
+    {
+        var now = time.GetUtcNow();
+        var orphan = reason == ReleaseReason.Orphan;
+        return (int)await Db.ScriptEvaluateAsync(ReleaseScript,
+            [SessionKeys.Session(user), SessionKeys.Runtime(runtime), SessionKeys.LastSeen, SessionKeys.Events, SessionKeys.EventsSequence],
+            [user, runtime, idleSince is { } since ? Seconds(since).ToString("R", CultureInfo.InvariantCulture) : "", now.ToUnixTimeMilliseconds(),
+                SessionEventLog.Head(SessionState.Released, user, runtime, fleet, reason, now), orphan ? "1" : "0",
+                orphanHeld is { } held ? held.TotalSeconds.ToString("0.000", CultureInfo.InvariantCulture) : "null", eventLogLength]) == 1;
+    }
 
     /// <summary>People whose last activity is at or before <paramref name="deadline"/>, oldest first: O(log N + M).</summary>
     public async Task<IReadOnlyList<(string User, DateTimeOffset LastSeen)>> IdleSinceAsync(DateTimeOffset deadline, int limit)
@@ -124,46 +179,61 @@ public sealed class SessionStore(IConnectionMultiplexer redis, TimeProvider time
     /// <summary>Which person the cache says owns a runtime (the reverse index).</summary>
     public async Task<string?> OwnerOfAsync(string runtime) => await Db.StringGetAsync(SessionKeys.Runtime(runtime));
 
-    public async Task<bool> TryLockAsync(string user, string token, TimeSpan ttl) =>
-        await Db.StringSetAsync(SessionKeys.AllocationLock(user), token, ttl, When.NotExists);
+    /// <summary>Takes the person's allocation lock (event: allocating); false when another attempt holds it.</summary>
+    public async Task<bool> TryLockAsync(string user, string token, TimeSpan ttl)
+    {
+        var now = time.GetUtcNow();
+        return (int)await Db.ScriptEvaluateAsync(LockScript, [SessionKeys.AllocationLock(user), SessionKeys.Events, SessionKeys.EventsSequence],
+            [token, (long)ttl.TotalMilliseconds, now.ToUnixTimeMilliseconds(), SessionEventLog.Head(SessionState.Allocating, user, null, fleet, null, now), eventLogLength]) == 1;
+    }
 
     public async Task<bool> IsLockedAsync(string user) => await Db.KeyExistsAsync(SessionKeys.AllocationLock(user));
 
     public async Task UnlockAsync(string user, string token) =>
         await Db.ScriptEvaluateAsync(UnlockScript, [SessionKeys.AllocationLock(user)], [token]);
 
-    /// <summary>Puts the person in the FIFO queue if not there yet and returns their 0-based position.</summary>
-    public async Task<long> EnqueueAsync(string user) =>
-        (long)await Db.ScriptEvaluateAsync(EnqueueScript,
-            [SessionKeys.Queue, SessionKeys.QueueSeen, SessionKeys.QueueSequence], [user, Now()]);
+    /// <summary>Puts the person in the FIFO queue if not there yet (event: queued) and returns their 0-based position.</summary>
+    public async Task<long> EnqueueAsync(string user) => (await JoinQueueAsync(user)).Position;
+
+    /// <summary>As <see cref="EnqueueAsync"/>, also saying whether the person just joined (the queued transition).</summary>
+    public async Task<(long Position, bool Joined)> JoinQueueAsync(string user)
+    {
+        var now = time.GetUtcNow();
+        var result = (RedisResult[])(await Db.ScriptEvaluateAsync(EnqueueScript,
+            [SessionKeys.Queue, SessionKeys.QueueSeen, SessionKeys.QueueSequence, SessionKeys.QueueJoined, SessionKeys.Events, SessionKeys.EventsSequence],
+            [user, Seconds(now), now.ToUnixTimeMilliseconds(), SessionEventLog.Head(SessionState.Queued, user, null, fleet, null, now), eventLogLength]))!;
+        return ((long)result[0], (long)result[1] == 1);
+    }
 
     public async Task<long?> QueuePositionAsync(string user) => await Db.SortedSetRankAsync(SessionKeys.Queue, user);
 
-    public async Task LeaveQueueAsync(string user)
+    /// <summary>Takes the person out of the line (event: released, left_queue); false when they were not in it.</summary>
+    public async Task<bool> LeaveQueueAsync(string user)
     {
-        var batch = Db.CreateBatch();
-        var a = batch.SortedSetRemoveAsync(SessionKeys.Queue, user);
-        var b = batch.SortedSetRemoveAsync(SessionKeys.QueueSeen, user);
-        batch.Execute();
-        await Task.WhenAll(a, b);
+        var now = time.GetUtcNow();
+        return (int)await Db.ScriptEvaluateAsync(LeaveQueueScript,
+            [SessionKeys.Queue, SessionKeys.QueueSeen, SessionKeys.QueueJoined, SessionKeys.Events, SessionKeys.EventsSequence],
+            [user, Seconds(now), now.ToUnixTimeMilliseconds(), SessionEventLog.Head(SessionState.Released, user, null, fleet, ReleaseReason.LeftQueue, now), eventLogLength]) == 1;
     }
 
     public async Task<IReadOnlyList<string>> QueueAsync(int limit = 1000) =>
         (await Db.SortedSetRangeByRankAsync(SessionKeys.Queue, 0, limit - 1)).Select(v => (string)v!).ToList();
 
-    public async Task<long> QueueLengthAsync() => await Db.SortedSetLengthAsync(SessionKeys.Queue);
-
     /// <summary>Drops queue entries of people who stopped asking before <paramref name="before"/> (they left the page).</summary>
     public async Task<int> DropStaleQueueEntriesAsync(DateTimeOffset before)
     {
-        var stale = await Db.SortedSetRangeByScoreAsync(SessionKeys.QueueSeen, double.NegativeInfinity, Seconds(before));
-        foreach (var user in stale)
+        var dropped = 0;
+        foreach (var user in await StaleQueueEntriesAsync(before))
         {
-            await LeaveQueueAsync(user!);
+            dropped += await LeaveQueueAsync(user) ? 1 : 0;
         }
 
-        return stale.Length;
+        return dropped;
     }
+
+    /// <summary>People in line whose last request was before <paramref name="before"/>.</summary>
+    public async Task<IReadOnlyList<string>> StaleQueueEntriesAsync(DateTimeOffset before) =>
+        (await Db.SortedSetRangeByScoreAsync(SessionKeys.QueueSeen, double.NegativeInfinity, Seconds(before))).Select(v => (string)v!).ToList();
 
     /// <summary>A message for the person's next page ("your runtime was restarted"), kept for a while.</summary>
     public Task SetNoticeAsync(string user, string notice) =>
@@ -180,8 +250,6 @@ public sealed class SessionStore(IConnectionMultiplexer redis, TimeProvider time
 
     public async Task ReleaseLeaseAsync(string name, string holder) =>
         await Db.ScriptEvaluateAsync(UnlockScript, [SessionKeys.Lease(name)], [holder]);
-
-    private double Now() => Seconds(time.GetUtcNow());
 
     private static double Seconds(DateTimeOffset at) => at.ToUnixTimeMilliseconds() / 1000.0;
 
