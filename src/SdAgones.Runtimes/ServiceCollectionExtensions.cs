@@ -17,11 +17,19 @@ public static class ServiceCollectionExtensions
         services.AddOptions<SessionEventOptions>().Bind(configuration.GetSection(SessionEventOptions.Section))
             .Validate(o => o.EventLogLength is >= 100 and <= 10_000_000, "Sessions:EventLogLength must be between 100 and 10000000.")
             .ValidateOnStart();
-        services.AddSingleton(sp => new SessionStore(
-            sp.GetRequiredService<StackExchange.Redis.IConnectionMultiplexer>(), sp.GetRequiredService<TimeProvider>(),
-            sp.GetRequiredService<AgonesClient>().FleetName, sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<SessionEventOptions>>().Value.EventLogLength));
+        services.AddSingleton(sp => new SessionStore(Redis(sp), sp.GetRequiredService<TimeProvider>(), Fleet(sp), EventLogLength(sp)));
+        services.AddSingleton(sp => new WaitingLine(Redis(sp), sp.GetRequiredService<TimeProvider>(), Fleet(sp), EventLogLength(sp)));
+        services.AddSingleton<NoticeBoard>();
+        services.AddSingleton<LeaseStore>();
         services.AddSingleton<SessionEventLog>();
         services.AddSingleton<SessionLifecycle>();
         return services;
     }
+
+    private static StackExchange.Redis.IConnectionMultiplexer Redis(IServiceProvider sp) => sp.GetRequiredService<StackExchange.Redis.IConnectionMultiplexer>();
+
+    private static string Fleet(IServiceProvider sp) => sp.GetRequiredService<AgonesClient>().FleetName;
+
+    private static int EventLogLength(IServiceProvider sp) =>
+        sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<SessionEventOptions>>().Value.EventLogLength;
 }

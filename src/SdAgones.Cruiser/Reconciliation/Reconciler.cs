@@ -13,6 +13,7 @@ namespace SdAgones.Cruiser.Reconciliation;
 /// </summary>
 public sealed partial class Reconciler(
     SessionStore store,
+    LeaseStore marks,
     SessionLifecycle lifecycle,
     AgonesClient agones,
     IOptions<ReconcileOptions> options,
@@ -27,7 +28,7 @@ public sealed partial class Reconciler(
     {
         using var activity = CruiserTelemetry.Source.StartActivity("reconcile");
         var now = time.GetUtcNow();
-        var cacheLostData = await store.EpochAsync() is null;
+        var cacheLostData = await marks.EpochAsync() is null;
         var servers = (await agones.ListGameServersAsync($"{AgonesApi.FleetLabel}={agones.FleetName}", ct)).Items
             .ToDictionary(s => s.Name, StringComparer.Ordinal);
         var sessions = await store.ListAsync();
@@ -59,7 +60,7 @@ public sealed partial class Reconciler(
             var user = server.AllocatedUser;
             if (cacheLostData && user is not null && !users.Contains(user) && RuntimeAddress.WebUI(server) is { } target)
             {
-                await lifecycle.BindAsync(new RuntimeSession(user, server.Name, target, AllocatedAt(server) ?? now, server.Status?.NodeName));
+                await lifecycle.BindRuntimeAsync(new RuntimeSession(user, server.Name, target, AllocatedAt(server) ?? now, server.Status?.NodeName));
                 users.Add(user);
                 rebuilt++;
                 LogRebuilt(user, server.Name);
@@ -81,7 +82,7 @@ public sealed partial class Reconciler(
             LogOrphan(server.Name, user ?? "nobody");
         }
 
-        await store.MarkEpochAsync(epoch);
+        await marks.MarkEpochAsync(epoch);
         var stale = await lifecycle.DropStaleQueueEntriesAsync(now - options.Value.QueueEntryTtl);
         return new Result(dropped, orphans, rebuilt, stale);
     }

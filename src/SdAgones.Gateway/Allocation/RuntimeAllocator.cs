@@ -138,7 +138,7 @@ internal sealed partial class RuntimeAllocator(
             }
 
             var session = new RuntimeSession(user, status.GameServerName, target, time.GetUtcNow(), status.NodeName);
-            await lifecycle.BindAsync(session);
+            await lifecycle.BindRuntimeAsync(session);
             directory.Remember(session);
             telemetry.AllocationDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds);
             LogAllocated(user, session.Runtime);

@@ -5,7 +5,7 @@ using SdAgones.Runtimes.Sessions;
 namespace SdAgones.Gateway.Api;
 
 /// <summary>Where a person stands and what the whole platform looks like: one read behind both the JSON API and the pages.</summary>
-internal sealed class SessionQueries(SessionStore store, SessionEventLog events, GameServerWatcher watcher, IOptions<IdleOptions> idle)
+internal sealed class SessionQueries(SessionStore store, WaitingLine line, NoticeBoard notices, SessionEventLog events, GameServerWatcher watcher, IOptions<IdleOptions> idle)
 {
     /// <summary>How many of the newest session events the admin view shows.</summary>
     public const int RecentEvents = 20;
@@ -14,7 +14,7 @@ internal sealed class SessionQueries(SessionStore store, SessionEventLog events,
     {
         var session = await store.GetAsync(user);
         var lastSeen = session is null ? null : await store.LastSeenAsync(user);
-        var position = session is null ? await store.QueuePositionAsync(user) : null;
+        var position = session is null ? await line.QueuePositionAsync(user) : null;
         var server = session is null ? null : watcher.Find(session.Runtime);
         return new PersonSession(
             user,
@@ -26,13 +26,13 @@ internal sealed class SessionQueries(SessionStore store, SessionEventLog events,
             IsBusy(server),
             session?.Node,
             position,
-            await store.PeekNoticeAsync(user));
+            await notices.PeekAsync(user));
     }
 
     public async Task<PlatformOverview> OverviewAsync()
     {
         var sessions = await store.ListAsync();
-        var queue = await store.QueueAsync();
+        var queue = await line.QueueAsync();
         var servers = watcher.All.ToList();
         var rows = sessions.Select(v =>
         {

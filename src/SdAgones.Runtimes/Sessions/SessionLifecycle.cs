@@ -16,6 +16,8 @@ public sealed partial class SessionLifecycle : IDisposable
 {
     public const string MeterName = "SdAgones.Sessions";
     private readonly SessionStore store;
+    private readonly WaitingLine line;
+    private readonly NoticeBoard notices;
     private readonly AgonesClient agones;
     private readonly IOptions<IdleOptions> idle;
     private readonly TimeProvider time;
@@ -24,9 +26,12 @@ public sealed partial class SessionLifecycle : IDisposable
     private readonly Counter<long> released;
 
     public SessionLifecycle(
-        SessionStore store, AgonesClient agones, IOptions<IdleOptions> idle, TimeProvider time, IMeterFactory meters, ILogger<SessionLifecycle> logger)
+        SessionStore store, WaitingLine line, NoticeBoard notices, AgonesClient agones, IOptions<IdleOptions> idle, TimeProvider time,
+        IMeterFactory meters, ILogger<SessionLifecycle> logger)
     {
         this.store = store;
+        this.line = line;
+        this.notices = notices;
         this.agones = agones;
         this.idle = idle;
         this.time = time;
@@ -38,7 +43,7 @@ public sealed partial class SessionLifecycle : IDisposable
     /// <summary>none → queued: puts the person in line (once) and returns their 0-based position.</summary>
     public async Task<long> JoinQueueAsync(string user)
     {
-        var (position, joined) = await store.JoinQueueAsync(user);
+        var (position, joined) = await line.JoinQueueAsync(user);
         if (joined)
         {
             LogEvent(SessionEvent.Name(SessionState.Queued), user, "", agones.FleetName, "", 0);
@@ -59,11 +64,11 @@ public sealed partial class SessionLifecycle : IDisposable
         return true;
     }
 
-    /// <summary>Ends an allocation attempt: bound if <see cref="BindAsync"/> ran, back in line otherwise.</summary>
+    /// <summary>Ends an allocation attempt: bound if <see cref="BindRuntimeAsync"/> ran, back in line otherwise.</summary>
     public Task EndAllocationAsync(string user, string token) => store.UnlockAsync(user, token);
 
     /// <summary>allocating → bound (or none → bound when the cruiser rebuilds a lost cache): binds the runtime.</summary>
-    public async Task BindAsync(RuntimeSession session)
+    public async Task BindRuntimeAsync(RuntimeSession session)
     {
         await store.AssignAsync(session);
         LogEvent(SessionEvent.Name(SessionState.Bound), session.User, session.Runtime, agones.FleetName, "", 0);
@@ -72,7 +77,7 @@ public sealed partial class SessionLifecycle : IDisposable
     /// <summary>queued → released (left_queue): the person stopped asking.</summary>
     public async Task<bool> LeaveQueueAsync(string user)
     {
-        if (!await store.LeaveQueueAsync(user))
+        if (!await line.LeaveQueueAsync(user))
         {
             return false;
         }
@@ -84,7 +89,7 @@ public sealed partial class SessionLifecycle : IDisposable
     /// <summary>Everyone in line who stopped asking before <paramref name="before"/> leaves it.</summary>
     public async Task<int> DropStaleQueueEntriesAsync(DateTimeOffset before)
     {
-        var stale = await store.StaleQueueEntriesAsync(before);
+        var stale = await line.StaleQueueEntriesAsync(before);
         var dropped = 0;
         foreach (var user in stale)
         {
@@ -115,7 +120,7 @@ public sealed partial class SessionLifecycle : IDisposable
 
         if (Notice(reason, detail.By) is { } notice)
         {
-            await store.SetNoticeAsync(user, notice);
+            await notices.SetAsync(user, notice);
         }
 
         released.Add(1, new KeyValuePair<string, object?>("reason", SessionEvent.Name(reason)));

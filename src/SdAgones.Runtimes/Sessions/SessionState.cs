@@ -60,10 +60,11 @@ public static class SessionTransitions
     [
         new(null, SessionState.Queued, "gateway: a request from a person with no runtime", nameof(SessionLifecycle.JoinQueueAsync)),
         new(SessionState.Queued, SessionState.Allocating, "gateway: the person is first in line and a runtime is Ready", nameof(SessionLifecycle.BeginAllocationAsync)),
-        new(SessionState.Allocating, SessionState.Bound, "gateway: Agones allocated a GameServer for the person", nameof(SessionLifecycle.BindAsync)),
+        new(SessionState.Allocating, SessionState.Bound, "gateway: Agones allocated a GameServer for the person", nameof(SessionLifecycle.BindRuntimeAsync)),
         new(SessionState.Allocating, SessionState.Queued, "gateway: no runtime after all (lock released without a bind; not logged)", nameof(SessionLifecycle.EndAllocationAsync)),
-        new(null, SessionState.Bound, "cruiser: the cache lost its data and the session is rebuilt from the GameServer", nameof(SessionLifecycle.BindAsync)),
+        new(null, SessionState.Bound, "cruiser: the cache lost its data and the session is rebuilt from the GameServer", nameof(SessionLifecycle.BindRuntimeAsync)),
         new(SessionState.Queued, SessionState.Released, "cruiser: the person stopped asking (LeftQueue)", nameof(SessionLifecycle.LeaveQueueAsync)),
+        new(SessionState.Allocating, SessionState.Released, "cruiser: an Allocated GameServer no session points at (Orphan)", nameof(SessionLifecycle.ReleaseAsync)),
         new(SessionState.Bound, SessionState.Released, "cruiser (Idle, RuntimeGone, Orphan), gateway (RuntimeGone, RuntimeUnreachable), API (GaveBack, Admin)", nameof(SessionLifecycle.ReleaseAsync)),
     ];
 

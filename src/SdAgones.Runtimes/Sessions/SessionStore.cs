@@ -4,9 +4,9 @@ using StackExchange.Redis;
 namespace SdAgones.Runtimes.Sessions;
 
 /// <summary>
-/// Sessions, the last-seen index, allocation locks, the waiting queue and leases in the Redis-protocol cache.
-/// Every change that touches more than one key is one Lua script, so it is atomic on Garnet and Redis alike; every
-/// session transition appends its event (<see cref="SessionEventLog"/>) in the same script.
+/// Sessions, the last-seen index and allocation locks in the Redis-protocol cache (the waiting line, notices and
+/// leases have their own stores). Every change that touches more than one key is one Lua script, so it is atomic on
+/// Garnet and Redis alike; every session transition appends its event (<see cref="SessionEventLog"/>) in the same script.
 /// </summary>
 public sealed class SessionStore(IConnectionMultiplexer redis, TimeProvider time, string fleet = "", int eventLogLength = 100_000)
 {
@@ -64,37 +64,6 @@ public sealed class SessionStore(IConnectionMultiplexer redis, TimeProvider time
         return 0
         """;
 
-    // KEYS: queue, queue:seen, queue:seq, queue:joined, events, events:seq; ARGV: user, now (s), score (ms), head, cap
-    private const string EnqueueScript = SessionEventLog.AppendLua + """
-        redis.call('ZADD', KEYS[2], ARGV[2], ARGV[1])
-        local rank = redis.call('ZRANK', KEYS[1], ARGV[1])
-        if rank then return { rank, 0 } end
-        local ticket = redis.call('INCR', KEYS[3])
-        redis.call('ZADD', KEYS[1], ticket, ARGV[1])
-        redis.call('ZADD', KEYS[4], ARGV[2], ARGV[1])
-        record(KEYS[5], KEYS[6], ARGV[5], ARGV[3], ARGV[4], 'null', 'null')
-        return { redis.call('ZRANK', KEYS[1], ARGV[1]), 1 }
-        """;
-
-    // KEYS: queue, queue:seen, queue:joined, events, events:seq; ARGV: user, now (s), score (ms), head, cap
-    private const string LeaveQueueScript = SessionEventLog.AppendLua + """
-        redis.call('ZREM', KEYS[2], ARGV[1])
-        local joined = redis.call('ZSCORE', KEYS[3], ARGV[1])
-        redis.call('ZREM', KEYS[3], ARGV[1])
-        if redis.call('ZREM', KEYS[1], ARGV[1]) == 0 then return 0 end
-        record(KEYS[4], KEYS[5], ARGV[5], ARGV[3], ARGV[4], seconds(joined, ARGV[2]), 'null')
-        return 1
-        """;
-
-    private const string RenewLeaseScript = """
-        if redis.call('GET', KEYS[1]) == ARGV[1] then
-          redis.call('PEXPIRE', KEYS[1], ARGV[2])
-          return 1
-        end
-        if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then return 1 end
-        return 0
-        """;
-
     private IDatabase Db => redis.GetDatabase();
 
     public async Task<RuntimeSession?> GetAsync(string user)
@@ -110,13 +79,13 @@ public sealed class SessionStore(IConnectionMultiplexer redis, TimeProvider time
         await Db.ScriptEvaluateAsync(BindScript,
             [SessionKeys.Session(session.User), SessionKeys.Runtime(session.Runtime), SessionKeys.LastSeen, SessionKeys.Queue, SessionKeys.QueueSeen,
                 SessionKeys.QueueJoined, SessionKeys.Events, SessionKeys.EventsSequence],
-            [session.User, session.Runtime, session.Target.ToString(), session.AllocatedAt.ToUnixTimeMilliseconds(), session.Node ?? "", Seconds(now),
+            [session.User, session.Runtime, session.Target.ToString(), session.AllocatedAt.ToUnixTimeMilliseconds(), session.Node ?? "", CacheTime.Seconds(now),
                 now.ToUnixTimeMilliseconds(), SessionEventLog.Head(SessionState.Bound, session.User, session.Runtime, fleet, null, now), eventLogLength]);
     }
 
     /// <summary>Records activity; never creates an index entry for a person who has no session.</summary>
     public Task TouchAsync(string user, DateTimeOffset at) =>
-        Db.SortedSetAddAsync(SessionKeys.LastSeen, user, Seconds(at), SortedSetWhen.Exists);
+        Db.SortedSetAddAsync(SessionKeys.LastSeen, user, CacheTime.Seconds(at), SortedSetWhen.Exists);
 
     /// <summary>Removes the session if it still points at <paramref name="runtime"/>; false when something else owns it now.</summary>
     public Task<bool> RemoveAsync(string user, string runtime, ReleaseReason reason = ReleaseReason.RuntimeGone) =>
@@ -136,7 +105,7 @@ public sealed class SessionStore(IConnectionMultiplexer redis, TimeProvider time
         var orphan = reason == ReleaseReason.Orphan;
         return (int)await Db.ScriptEvaluateAsync(ReleaseScript,
             [SessionKeys.Session(user), SessionKeys.Runtime(runtime), SessionKeys.LastSeen, SessionKeys.Events, SessionKeys.EventsSequence],
-            [user, runtime, idleSince is { } since ? Seconds(since).ToString("R", CultureInfo.InvariantCulture) : "", now.ToUnixTimeMilliseconds(),
+            [user, runtime, idleSince is { } since ? CacheTime.Seconds(since).ToString("R", CultureInfo.InvariantCulture) : "", now.ToUnixTimeMilliseconds(),
                 SessionEventLog.Head(SessionState.Released, user, runtime, fleet, reason, now), orphan ? "1" : "0",
                 orphanHeld is { } held ? held.TotalSeconds.ToString("0.000", CultureInfo.InvariantCulture) : "null", eventLogLength]) == 1;
     }
@@ -145,20 +114,15 @@ public sealed class SessionStore(IConnectionMultiplexer redis, TimeProvider time
     public async Task<IReadOnlyList<(string User, DateTimeOffset LastSeen)>> IdleSinceAsync(DateTimeOffset deadline, int limit)
     {
         var entries = await Db.SortedSetRangeByScoreWithScoresAsync(
-            SessionKeys.LastSeen, double.NegativeInfinity, Seconds(deadline), Exclude.None, Order.Ascending, 0, limit);
-        return entries.Select(e => ((string)e.Element!, FromSeconds(e.Score))).ToList();
+            SessionKeys.LastSeen, double.NegativeInfinity, CacheTime.Seconds(deadline), Exclude.None, Order.Ascending, 0, limit);
+        return entries.Select(e => ((string)e.Element!, CacheTime.FromSeconds(e.Score))).ToList();
     }
 
     /// <summary>Removes a last-seen entry that has no session behind it (the session check is the caller's).</summary>
     public Task ForgetLastSeenAsync(string user) => Db.SortedSetRemoveAsync(SessionKeys.LastSeen, user);
 
-    /// <summary>Marks the cache as holding the platform's data; a cache that lost its data (flush, restart) lacks the mark.</summary>
-    public Task<bool> MarkEpochAsync(string epoch) => Db.StringSetAsync(SessionKeys.Epoch, epoch, when: When.NotExists);
-
-    public async Task<string?> EpochAsync() => await Db.StringGetAsync(SessionKeys.Epoch);
-
     public async Task<DateTimeOffset?> LastSeenAsync(string user) =>
-        await Db.SortedSetScoreAsync(SessionKeys.LastSeen, user) is { } score ? FromSeconds(score) : null;
+        await Db.SortedSetScoreAsync(SessionKeys.LastSeen, user) is { } score ? CacheTime.FromSeconds(score) : null;
 
     /// <summary>Every session with its last activity (admin page; cost grows with the number of sessions).</summary>
     public async Task<IReadOnlyList<SessionView>> ListAsync()
@@ -169,7 +133,7 @@ public sealed class SessionStore(IConnectionMultiplexer redis, TimeProvider time
         {
             if (await GetAsync(entry.Element!) is { } session)
             {
-                views.Add(new SessionView(session, FromSeconds(entry.Score)));
+                views.Add(new SessionView(session, CacheTime.FromSeconds(entry.Score)));
             }
         }
 
@@ -191,69 +155,6 @@ public sealed class SessionStore(IConnectionMultiplexer redis, TimeProvider time
 
     public async Task UnlockAsync(string user, string token) =>
         await Db.ScriptEvaluateAsync(UnlockScript, [SessionKeys.AllocationLock(user)], [token]);
-
-    /// <summary>Puts the person in the FIFO queue if not there yet (event: queued) and returns their 0-based position.</summary>
-    public async Task<long> EnqueueAsync(string user) => (await JoinQueueAsync(user)).Position;
-
-    /// <summary>As <see cref="EnqueueAsync"/>, also saying whether the person just joined (the queued transition).</summary>
-    public async Task<(long Position, bool Joined)> JoinQueueAsync(string user)
-    {
-        var now = time.GetUtcNow();
-        var result = (RedisResult[])(await Db.ScriptEvaluateAsync(EnqueueScript,
-            [SessionKeys.Queue, SessionKeys.QueueSeen, SessionKeys.QueueSequence, SessionKeys.QueueJoined, SessionKeys.Events, SessionKeys.EventsSequence],
-            [user, Seconds(now), now.ToUnixTimeMilliseconds(), SessionEventLog.Head(SessionState.Queued, user, null, fleet, null, now), eventLogLength]))!;
-        return ((long)result[0], (long)result[1] == 1);
-    }
-
-    public async Task<long?> QueuePositionAsync(string user) => await Db.SortedSetRankAsync(SessionKeys.Queue, user);
-
-    /// <summary>Takes the person out of the line (event: released, left_queue); false when they were not in it.</summary>
-    public async Task<bool> LeaveQueueAsync(string user)
-    {
-        var now = time.GetUtcNow();
-        return (int)await Db.ScriptEvaluateAsync(LeaveQueueScript,
-            [SessionKeys.Queue, SessionKeys.QueueSeen, SessionKeys.QueueJoined, SessionKeys.Events, SessionKeys.EventsSequence],
-            [user, Seconds(now), now.ToUnixTimeMilliseconds(), SessionEventLog.Head(SessionState.Released, user, null, fleet, ReleaseReason.LeftQueue, now), eventLogLength]) == 1;
-    }
-
-    public async Task<IReadOnlyList<string>> QueueAsync(int limit = 1000) =>
-        (await Db.SortedSetRangeByRankAsync(SessionKeys.Queue, 0, limit - 1)).Select(v => (string)v!).ToList();
-
-    /// <summary>Drops queue entries of people who stopped asking before <paramref name="before"/> (they left the page).</summary>
-    public async Task<int> DropStaleQueueEntriesAsync(DateTimeOffset before)
-    {
-        var dropped = 0;
-        foreach (var user in await StaleQueueEntriesAsync(before))
-        {
-            dropped += await LeaveQueueAsync(user) ? 1 : 0;
-        }
-
-        return dropped;
-    }
-
-    /// <summary>People in line whose last request was before <paramref name="before"/>.</summary>
-    public async Task<IReadOnlyList<string>> StaleQueueEntriesAsync(DateTimeOffset before) =>
-        (await Db.SortedSetRangeByScoreAsync(SessionKeys.QueueSeen, double.NegativeInfinity, Seconds(before))).Select(v => (string)v!).ToList();
-
-    /// <summary>A message for the person's next page ("your runtime was restarted"), kept for a while.</summary>
-    public Task SetNoticeAsync(string user, string notice) =>
-        Db.StringSetAsync(SessionKeys.Notice(user), notice, TimeSpan.FromMinutes(10));
-
-    public async Task<string?> TakeNoticeAsync(string user) => await Db.StringGetDeleteAsync(SessionKeys.Notice(user));
-
-    public async Task<string?> PeekNoticeAsync(string user) => await Db.StringGetAsync(SessionKeys.Notice(user));
-
-    /// <summary>Takes or renews a lease; true while <paramref name="holder"/> holds it.</summary>
-    public async Task<bool> TryHoldLeaseAsync(string name, string holder, TimeSpan ttl) =>
-        (int)await Db.ScriptEvaluateAsync(RenewLeaseScript, [SessionKeys.Lease(name)],
-            [holder, (long)ttl.TotalMilliseconds]) == 1;
-
-    public async Task ReleaseLeaseAsync(string name, string holder) =>
-        await Db.ScriptEvaluateAsync(UnlockScript, [SessionKeys.Lease(name)], [holder]);
-
-    private static double Seconds(DateTimeOffset at) => at.ToUnixTimeMilliseconds() / 1000.0;
-
-    private static DateTimeOffset FromSeconds(double seconds) => DateTimeOffset.FromUnixTimeMilliseconds((long)Math.Round(seconds * 1000));
 
     private static RuntimeSession? Parse(string user, HashEntry[] fields)
     {

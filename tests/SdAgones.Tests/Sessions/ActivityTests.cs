@@ -103,6 +103,22 @@ public sealed class ActivityTests
         Assert.True(reclaimedAfter <= Timeout + TimeSpan.FromSeconds(4), $"reclaimed only {reclaimedAfter.TotalSeconds:0.0} s after the last byte");
         var session = await client.GetFromJsonAsync<JsonElement>("/_sd/api/session");
         Assert.Contains("without activity", session.GetProperty("notice").GetString(), StringComparison.Ordinal);
+
+        // The administrator's export tells the same story, ending with the idle release.
+        using var admin = FaultWorld.Client(gateway, "admin");
+        var export = await admin.GetAsync("/_sd/api/admin/events?format=jsonl&since=" + Uri.EscapeDataString(DateTimeOffset.UtcNow.AddHours(-1).ToString("O")));
+        Assert.Equal(HttpStatusCode.OK, export.StatusCode);
+        var ivans = (await export.Content.ReadAsStringAsync()).Split('\n', StringSplitOptions.RemoveEmptyEntries)
+            .Select(line => JsonDocument.Parse(line).RootElement)
+            .Where(e => e.GetProperty("person").GetString() == "ivan")
+            .Select(e => e.GetProperty("state").GetString() + (e.GetProperty("reason").GetString() is { } r ? ":" + r : ""))
+            .ToList();
+        Assert.Equal("queued", ivans[0]);
+        Assert.Equal(["bound", "released:idle"], ivans[^2..]);
+        var badSince = await admin.GetAsync("/_sd/api/admin/events?since=yesterday");
+        Assert.Equal(HttpStatusCode.BadRequest, badSince.StatusCode);
+        Assert.Contains("since must be an ISO 8601 instant", await badSince.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.Forbidden, (await client.GetAsync("/_sd/api/admin/events")).StatusCode);
     }
 
     /// <summary>

@@ -24,7 +24,7 @@ public sealed class SessionEventsTests : IAsyncLifetime
         world.Time.Advance(Wait);
         Assert.True(await lifecycle.BeginAllocationAsync(user, "token", TimeSpan.FromSeconds(30)));
         var session = await world.AllocateAsync(user, bind: false);
-        await lifecycle.BindAsync(session);
+        await lifecycle.BindRuntimeAsync(session);
         await lifecycle.EndAllocationAsync(user, "token");
         return session;
     }
@@ -34,7 +34,7 @@ public sealed class SessionEventsTests : IAsyncLifetime
     {
         var lifecycle = world.Get<SessionLifecycle>();
         var start = world.Time.GetUtcNow();
-        await world.Store.MarkEpochAsync("events-test"); // the cache has not lost its data: nothing is rebuilt
+        await world.Get<LeaseStore>().MarkEpochAsync("events-test"); // the cache has not lost its data: nothing is rebuilt
         var first = await ComeInAsync("alice");
         world.Time.Advance(CruiserWorld.IdleTimeout + TimeSpan.FromSeconds(1));
         Assert.Equal(1, await world.Get<IdleReaper>().RunPassAsync(CancellationToken.None));
@@ -45,7 +45,7 @@ public sealed class SessionEventsTests : IAsyncLifetime
 
         var third = await ComeInAsync("alice");
         Assert.True(await lifecycle.ReleaseAsync(third, ReleaseReason.Admin, CancellationToken.None, new ReleaseDetail(By: "admin")));
-        Assert.Equal("An administrator (admin) gave your runtime back.", await world.Store.PeekNoticeAsync("alice"));
+        Assert.Equal("An administrator (admin) gave your runtime back.", await world.Get<NoticeBoard>().PeekAsync("alice"));
 
         var fourth = await ComeInAsync("alice");
         await world.Agones.Agones.DeleteGameServerAsync(fourth.Runtime, CancellationToken.None); // the runtime is killed behind the platform's back
