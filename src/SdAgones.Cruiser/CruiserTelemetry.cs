@@ -13,13 +13,11 @@ public sealed class CruiserTelemetry : IDisposable
     public CruiserTelemetry(IMeterFactory meters)
     {
         meter = meters.Create(Name);
-        Reclaims = meter.CreateCounter<long>("sdagones.reclaims", "{runtime}", "Runtimes given back, by reason (idle, gone, orphan)");
         ReclaimLag = meter.CreateSecondsHistogram("sdagones.reclaim.lag", "Time from a session's idle deadline to its release");
         SessionsExamined = meter.CreateHistogram<long>("sdagones.cruiser.sessions_examined", "{session}", "Sessions looked at in one idle pass");
         PassDuration = meter.CreateSecondsHistogram("sdagones.cruiser.pass.duration", "Duration of one idle pass");
     }
 
-    public Counter<long> Reclaims { get; }
     public Histogram<double> ReclaimLag { get; }
     public Histogram<long> SessionsExamined { get; }
     public Histogram<double> PassDuration { get; }

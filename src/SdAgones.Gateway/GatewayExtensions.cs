@@ -57,7 +57,7 @@ internal static class GatewayExtensions
     {
         var telemetry = app.Services.GetRequiredService<GatewayTelemetry>();
         var directory = app.Services.GetRequiredService<SessionDirectory>();
-        telemetry.ObserveSessions(() => directory.CachedCount, () => 0);
+        telemetry.ObserveSessions(() => directory.CachedCount);
         var pipeline = app.Services.GetRequiredService<GatewayPipeline>();
         app.Use(async (context, next) =>
         {

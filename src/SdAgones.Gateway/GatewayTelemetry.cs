@@ -16,19 +16,14 @@ internal sealed class GatewayTelemetry : IDisposable
         Allocations = meter.CreateCounter<long>("sdagones.allocations", "{allocation}", "Allocation attempts by outcome");
         AllocationDuration = meter.CreateSecondsHistogram("sdagones.allocation.duration", "Time to allocate a runtime");
         ForwardErrors = meter.CreateCounter<long>("sdagones.forward.errors", "{error}", "Requests that could not be forwarded to a runtime");
-        RuntimesLost = meter.CreateCounter<long>("sdagones.runtimes.lost", "{runtime}", "Sessions dropped because their runtime died");
     }
 
     public Counter<long> Allocations { get; }
     public Histogram<double> AllocationDuration { get; }
     public Counter<long> ForwardErrors { get; }
-    public Counter<long> RuntimesLost { get; }
 
-    public void ObserveSessions(Func<long> activeSessions, Func<long> queueLength)
-    {
+    public void ObserveSessions(Func<long> activeSessions) =>
         meter.CreateObservableGauge("sdagones.sessions.active", activeSessions, "{session}", "Sessions this gateway instance holds in memory");
-        meter.CreateObservableGauge("sdagones.queue.length", queueLength, "{person}", "People waiting for a runtime (last seen)");
-    }
 
     public void Dispose() => meter.Dispose();
 }

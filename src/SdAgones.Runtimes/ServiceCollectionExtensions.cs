@@ -8,14 +8,28 @@ namespace SdAgones.Runtimes;
 
 public static class ServiceCollectionExtensions
 {
-    /// <summary>What the gateway and the cruiser share: the Agones client, the session store, idle rules, the releaser.</summary>
+    /// <summary>What the gateway and the cruiser share: the Agones client, the session store, idle rules, the session lifecycle.</summary>
     public static IServiceCollection AddRuntimePlatform(this IServiceCollection services, IConfiguration configuration)
     {
         services.TryAddSingleton(TimeProvider.System);
         services.AddAgonesClient(configuration);
         IdleOptions.AddIdleOptions(services, configuration);
-        services.AddSingleton<SessionStore>();
-        services.AddSingleton<RuntimeReleaser>();
+        services.AddOptions<SessionEventOptions>().Bind(configuration.GetSection(SessionEventOptions.Section))
+            .Validate(o => o.EventLogLength is >= 100 and <= 10_000_000, "Sessions:EventLogLength must be between 100 and 10000000.")
+            .ValidateOnStart();
+        services.AddSingleton(sp => new SessionStore(Redis(sp), sp.GetRequiredService<TimeProvider>(), Fleet(sp), EventLogLength(sp)));
+        services.AddSingleton(sp => new WaitingLine(Redis(sp), sp.GetRequiredService<TimeProvider>(), Fleet(sp), EventLogLength(sp)));
+        services.AddSingleton<NoticeBoard>();
+        services.AddSingleton<LeaseStore>();
+        services.AddSingleton<SessionEventLog>();
+        services.AddSingleton<SessionLifecycle>();
         return services;
     }
+
+    private static StackExchange.Redis.IConnectionMultiplexer Redis(IServiceProvider sp) => sp.GetRequiredService<StackExchange.Redis.IConnectionMultiplexer>();
+
+    private static string Fleet(IServiceProvider sp) => sp.GetRequiredService<AgonesClient>().FleetName;
+
+    private static int EventLogLength(IServiceProvider sp) =>
+        sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<SessionEventOptions>>().Value.EventLogLength;
 }

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Options;
-using SdAgones.Runtimes.Agones;
 using SdAgones.Runtimes.Sessions;
 
 namespace SdAgones.Cruiser.Idle;
@@ -12,7 +11,7 @@ namespace SdAgones.Cruiser.Idle;
 /// </summary>
 public sealed partial class IdleReaper(
     SessionStore store,
-    AgonesClient agones,
+    SessionLifecycle lifecycle,
     BusyProbe busy,
     IOptions<IdleOptions> options,
     TimeProvider time,
@@ -20,7 +19,6 @@ public sealed partial class IdleReaper(
     ILogger<IdleReaper> logger)
 {
     private const int BatchSize = 100;
-    public const string ReclaimedNotice = "Your runtime was given back after {0} without activity; you are getting a fresh one.";
 
     /// <summary>One pass; returns how many runtimes were reclaimed.</summary>
     public async Task<int> RunPassAsync(CancellationToken ct)
@@ -84,15 +82,12 @@ public sealed partial class IdleReaper(
                 return null;
             }
 
-            if (!await store.RemoveIfIdleAsync(user, session.Runtime, deadline))
+            if (!await lifecycle.ReleaseAsync(session, ReleaseReason.Idle, ct, new ReleaseDetail(IdleSince: deadline)))
             {
                 return null; // activity won the race
             }
 
             var idleFor = options.Value.Timeout;
-            await store.SetNoticeAsync(user, string.Format(System.Globalization.CultureInfo.InvariantCulture, ReclaimedNotice, Describe(idleFor)));
-            await agones.DeleteGameServerAsync(session.Runtime, ct);
-            telemetry.Reclaims.Add(1, new KeyValuePair<string, object?>("reason", "idle"));
             telemetry.ReclaimLag.Record(Math.Max(0, (time.GetUtcNow() - (lastSeen + idleFor)).TotalSeconds));
             LogReclaimed(user, session.Runtime, (now - lastSeen).TotalSeconds);
             return true;
@@ -103,9 +98,6 @@ public sealed partial class IdleReaper(
             return false;
         }
     }
-
-    private static string Describe(TimeSpan span) =>
-        span.TotalMinutes >= 1 ? $"{span.TotalMinutes:0.#} minutes" : $"{span.TotalSeconds:0} seconds";
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Reclaimed runtime {Runtime} of {User}, idle for {IdleSeconds:F0} s")]
     private partial void LogReclaimed(string user, string runtime, double idleSeconds);

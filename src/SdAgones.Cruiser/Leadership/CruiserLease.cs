@@ -15,14 +15,12 @@ public sealed class LeaseOptions
 /// One active cruiser at a time: a lease in the cache with an expiry, renewed by its holder. A dead leader's lease
 /// runs out and another replica takes over within one lease period; a follower does nothing.
 /// </summary>
-public sealed partial class CruiserLease(SessionStore store, IOptions<LeaseOptions> options, ILogger<CruiserLease> logger)
+public sealed partial class CruiserLease(LeaseStore store, IOptions<LeaseOptions> options, ILogger<CruiserLease> logger)
 {
     public const string Name = "cruiser";
     private bool held;
 
     public string Holder { get; } = $"{Environment.MachineName}-{Environment.ProcessId}-{Guid.NewGuid():N}";
-
-    public bool IsHeld => held;
 
     /// <summary>Takes or renews the lease; false (and the caller does nothing) when another replica holds it or the cache is down.</summary>
     public async Task<bool> TryHoldAsync()

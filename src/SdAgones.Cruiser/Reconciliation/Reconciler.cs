@@ -13,10 +13,11 @@ namespace SdAgones.Cruiser.Reconciliation;
 /// </summary>
 public sealed partial class Reconciler(
     SessionStore store,
+    LeaseStore marks,
+    SessionLifecycle lifecycle,
     AgonesClient agones,
     IOptions<ReconcileOptions> options,
     TimeProvider time,
-    CruiserTelemetry telemetry,
     ILogger<Reconciler> logger)
 {
     private readonly string epoch = Guid.NewGuid().ToString("N");
@@ -27,7 +28,7 @@ public sealed partial class Reconciler(
     {
         using var activity = CruiserTelemetry.Source.StartActivity("reconcile");
         var now = time.GetUtcNow();
-        var cacheLostData = await store.EpochAsync() is null;
+        var cacheLostData = await marks.EpochAsync() is null;
         var servers = (await agones.ListGameServersAsync($"{AgonesApi.FleetLabel}={agones.FleetName}", ct)).Items
             .ToDictionary(s => s.Name, StringComparer.Ordinal);
         var sessions = await store.ListAsync();
@@ -44,10 +45,9 @@ public sealed partial class Reconciler(
                 continue;
             }
 
-            if (await store.RemoveAsync(session.User, session.Runtime))
+            if (await lifecycle.ReleaseAsync(session, ReleaseReason.RuntimeGone, ct))
             {
                 dropped++;
-                telemetry.Reclaims.Add(1, new KeyValuePair<string, object?>("reason", "gone"));
                 LogDropped(session.User, session.Runtime);
             }
         }
@@ -60,7 +60,7 @@ public sealed partial class Reconciler(
             var user = server.AllocatedUser;
             if (cacheLostData && user is not null && !users.Contains(user) && RuntimeAddress.WebUI(server) is { } target)
             {
-                await store.AssignAsync(new RuntimeSession(user, server.Name, target, AllocatedAt(server) ?? now, server.Status?.NodeName));
+                await lifecycle.BindRuntimeAsync(new RuntimeSession(user, server.Name, target, AllocatedAt(server) ?? now, server.Status?.NodeName));
                 users.Add(user);
                 rebuilt++;
                 LogRebuilt(user, server.Name);
@@ -72,20 +72,18 @@ public sealed partial class Reconciler(
                 continue;
             }
 
-            // The person may have been bound to it between our two reads: check once more, then shut it down.
-            if (user is not null && await store.GetAsync(user) is { } current && current.Runtime == server.Name)
+            // The person may have been bound to it between our two reads: the release checks once more, atomically.
+            if (!await lifecycle.ReleaseAsync(user ?? "", server.Name, ReleaseReason.Orphan, ct, new ReleaseDetail(AllocatedAt: AllocatedAt(server))))
             {
                 continue;
             }
 
-            await agones.DeleteGameServerAsync(server.Name, ct);
             orphans++;
-            telemetry.Reclaims.Add(1, new KeyValuePair<string, object?>("reason", "orphan"));
             LogOrphan(server.Name, user ?? "nobody");
         }
 
-        await store.MarkEpochAsync(epoch);
-        var stale = await store.DropStaleQueueEntriesAsync(now - options.Value.QueueEntryTtl);
+        await marks.MarkEpochAsync(epoch);
+        var stale = await lifecycle.DropStaleQueueEntriesAsync(now - options.Value.QueueEntryTtl);
         return new Result(dropped, orphans, rebuilt, stale);
     }
 

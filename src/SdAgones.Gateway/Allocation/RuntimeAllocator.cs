@@ -19,6 +19,7 @@ namespace SdAgones.Gateway.Allocation;
 internal sealed partial class RuntimeAllocator(
     AgonesClient agones,
     SessionStore store,
+    SessionLifecycle lifecycle,
     SessionDirectory directory,
     GameServerWatcher watcher,
     IOptions<AllocationOptions> options,
@@ -49,7 +50,7 @@ internal sealed partial class RuntimeAllocator(
                 return AllocationOutcome.Ready(existing);
             }
 
-            position = await store.EnqueueAsync(user);
+            position = await lifecycle.JoinQueueAsync(user);
             var ready = watcher.All.Count(s => s.State == GameServerState.Ready);
             if (position >= Math.Max(ready, 1))
             {
@@ -57,7 +58,7 @@ internal sealed partial class RuntimeAllocator(
             }
 
             var token = Guid.NewGuid().ToString("N");
-            if (!await store.TryLockAsync(user, token, options.Value.LockTtl))
+            if (!await lifecycle.BeginAllocationAsync(user, token, options.Value.LockTtl))
             {
                 return await WaitForPeerAsync(user, position);
             }
@@ -75,7 +76,7 @@ internal sealed partial class RuntimeAllocator(
             }
             finally
             {
-                await store.UnlockAsync(user, token);
+                await lifecycle.EndAllocationAsync(user, token);
             }
         }
         catch (Exception ex) when (CacheFault.Is(ex))
@@ -137,7 +138,7 @@ internal sealed partial class RuntimeAllocator(
             }
 
             var session = new RuntimeSession(user, status.GameServerName, target, time.GetUtcNow(), status.NodeName);
-            await store.AssignAsync(session);
+            await lifecycle.BindRuntimeAsync(session);
             directory.Remember(session);
             telemetry.AllocationDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds);
             LogAllocated(user, session.Runtime);

@@ -15,12 +15,12 @@ internal static class SessionApi
         var api = app.MapGroup("/_sd/api");
         api.MapGet("/session", (HttpContext context, SessionQueries queries) =>
             WithPersonAsync(context, async user => Results.Json(await queries.ForPersonAsync(user))));
-        api.MapPost("/session/release", async (HttpContext context, SessionStore store, RuntimeReleaser releaser, SessionDirectory directory) =>
+        api.MapPost("/session/release", async (HttpContext context, SessionStore store, SessionLifecycle lifecycle, SessionDirectory directory) =>
             await WithPersonAsync(context, async user =>
             {
                 directory.Forget(user);
                 var session = await store.GetAsync(user);
-                var released = session is not null && await releaser.ReleaseAsync(session, notice: null, context.RequestAborted);
+                var released = session is not null && await lifecycle.ReleaseAsync(session, ReleaseReason.GaveBack, context.RequestAborted);
                 return Results.Json(new { user, released, runtime = session?.Runtime });
             }));
         api.MapGet("/wait", async (HttpContext context, PersonResolver identity, WaitingRoom.WaitingRoom room) =>
@@ -38,7 +38,7 @@ internal static class SessionApi
         var admin = api.MapGroup("/admin");
         admin.MapGet("/sessions", (HttpContext context, SessionQueries queries) =>
             WithAdminAsync(context, async _ => Results.Json(await queries.OverviewAsync())));
-        admin.MapPost("/sessions/{user}/release", async (HttpContext context, string user, SessionStore store, RuntimeReleaser releaser, SessionDirectory directory) =>
+        admin.MapPost("/sessions/{user}/release", async (HttpContext context, string user, SessionStore store, SessionLifecycle lifecycle, SessionDirectory directory) =>
             await WithAdminAsync(context, async admin =>
             {
                 var target = user.Trim().ToLowerInvariant();
@@ -49,9 +49,11 @@ internal static class SessionApi
                     return Results.Json(new { error = "not_found", detail = $"{target} has no runtime" }, statusCode: StatusCodes.Status404NotFound);
                 }
 
-                var released = await releaser.ReleaseAsync(session, $"An administrator ({admin}) gave your runtime back.", context.RequestAborted);
+                var released = await lifecycle.ReleaseAsync(session, ReleaseReason.Admin, context.RequestAborted, new ReleaseDetail(By: admin));
                 return Results.Json(new { user = target, released, runtime = session.Runtime });
             }));
+        admin.MapGet("/events", (HttpContext context, SessionEventLog events) =>
+            WithAdminAsync(context, _ => SessionEventExport.ExportAsync(context.Request, events)));
         return app;
     }
 

@@ -5,13 +5,16 @@ using SdAgones.Runtimes.Sessions;
 namespace SdAgones.Gateway.Api;
 
 /// <summary>Where a person stands and what the whole platform looks like: one read behind both the JSON API and the pages.</summary>
-internal sealed class SessionQueries(SessionStore store, GameServerWatcher watcher, IOptions<IdleOptions> idle)
+internal sealed class SessionQueries(SessionStore store, WaitingLine line, NoticeBoard notices, SessionEventLog events, GameServerWatcher watcher, IOptions<IdleOptions> idle)
 {
+    /// <summary>How many of the newest session events the admin view shows.</summary>
+    public const int RecentEvents = 20;
+
     public async Task<PersonSession> ForPersonAsync(string user)
     {
         var session = await store.GetAsync(user);
         var lastSeen = session is null ? null : await store.LastSeenAsync(user);
-        var position = session is null ? await store.QueuePositionAsync(user) : null;
+        var position = session is null ? await line.QueuePositionAsync(user) : null;
         var server = session is null ? null : watcher.Find(session.Runtime);
         return new PersonSession(
             user,
@@ -23,13 +26,13 @@ internal sealed class SessionQueries(SessionStore store, GameServerWatcher watch
             IsBusy(server),
             session?.Node,
             position,
-            await store.PeekNoticeAsync(user));
+            await notices.PeekAsync(user));
     }
 
     public async Task<PlatformOverview> OverviewAsync()
     {
         var sessions = await store.ListAsync();
-        var queue = await store.QueueAsync();
+        var queue = await line.QueueAsync();
         var servers = watcher.All.ToList();
         var rows = sessions.Select(v =>
         {
@@ -42,7 +45,7 @@ internal sealed class SessionQueries(SessionStore store, GameServerWatcher watch
             servers.Count(s => s.State == GameServerState.Allocated),
             servers.Count(s => GameServerLifecycle.IsStarting(s.State)),
             servers.Count);
-        return new PlatformOverview(rows, queue, fleet);
+        return new PlatformOverview(rows, queue, fleet, await events.RecentAsync(RecentEvents));
     }
 
     private static bool IsBusy(GameServer? server) =>
@@ -63,4 +66,4 @@ internal sealed record SessionRow(
 internal sealed record FleetCounts(int Ready, int Allocated, int Starting, int Total);
 
 /// <summary>The admin view (<c>GET /_sd/api/admin/sessions</c>).</summary>
-internal sealed record PlatformOverview(IReadOnlyList<SessionRow> Sessions, IReadOnlyList<string> Queue, FleetCounts Fleet);
+internal sealed record PlatformOverview(IReadOnlyList<SessionRow> Sessions, IReadOnlyList<string> Queue, FleetCounts Fleet, IReadOnlyList<SessionEvent> Events);

@@ -2,14 +2,12 @@ using SdAgones.Gateway.Allocation;
 using SdAgones.Runtimes.Sessions;
 using SdAgones.Gateway.Identity;
 using SdAgones.Gateway.Sessions;
-using SdAgones.Runtimes.Agones;
-using StackExchange.Redis;
 
 namespace SdAgones.Gateway.Forwarding;
 
 /// <summary>
 /// Every request that is not the gateway's own: who is this → their session → a runtime if they have none →
-/// forward → note activity. One trace spans the whole way.
+/// forward, noting activity whenever the request's or the upgraded connection's bytes move. One trace spans the whole way.
 /// </summary>
 internal sealed partial class GatewayPipeline(
     PersonResolver identity,
@@ -17,11 +15,8 @@ internal sealed partial class GatewayPipeline(
     RuntimeAllocator allocator,
     WaitingRoom.WaitingRoom waitingRoom,
     RuntimeForwarder forwarder,
-    AgonesClient agones,
     ILogger<GatewayPipeline> logger)
 {
-    public const string RestartedNotice = "Your runtime stopped unexpectedly, so you are getting a fresh one.";
-
     public async Task HandleAsync(HttpContext context)
     {
         using var activity = GatewayRequestSpan.Start(context);
@@ -69,27 +64,12 @@ internal sealed partial class GatewayPipeline(
 
         GatewayRequestSpan.TagRuntime(activity, session.Runtime, agones.FleetName);
         sessions.Touch(user);
+        ActivityMeter.Attach(context, () => sessions.Touch(user));
         if (await forwarder.ForwardAsync(context, session.Target) == ForwardResult.RuntimeUnreachable)
         {
             LogUnreachable(user, session.Runtime);
-            await sessions.DropAsync(session, RestartedNotice);
-            _ = ShutDownIfStillTheirsAsync(session);
+            await sessions.ReleaseAsync(session, ReleaseReason.RuntimeUnreachable);
             await waitingRoom.RespondAsync(context, user, AllocationOutcome.Waiting(WaitStage.Queued, position: null));
-        }
-    }
-
-    private async Task ShutDownIfStillTheirsAsync(Runtimes.Sessions.RuntimeSession session)
-    {
-        try
-        {
-            if (await agones.GetGameServerAsync(session.Runtime, CancellationToken.None) is { } server && server.AllocatedUser == session.User)
-            {
-                await agones.DeleteGameServerAsync(session.Runtime, CancellationToken.None);
-            }
-        }
-        catch (Exception ex) when (ex is HttpRequestException or k8s.Autorest.HttpOperationException)
-        {
-            LogShutdownFailed(session.Runtime, ex.Message);
         }
     }
 
@@ -113,6 +93,4 @@ internal sealed partial class GatewayPipeline(
     [LoggerMessage(Level = LogLevel.Warning, Message = "Runtime {Runtime} of {User} does not answer; dropping the session")]
     private partial void LogUnreachable(string user, string runtime);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not shut down unreachable runtime {Runtime}: {Reason}")]
-    private partial void LogShutdownFailed(string runtime, string reason);
 }

@@ -61,6 +61,33 @@ internal static class AdminPage
               <h2>Queue <span class="muted" id="queue-count">({overview.Queue.Count})</span></h2>
               {queue}
             </section>
+            <section class="card">
+              <h2>Recent session events <a class="muted" href="/_sd/api/admin/events?format=csv">(export)</a></h2>
+              {Events(overview.Events)}
+            </section>
+            """;
+    }
+
+    private static string Events(IReadOnlyList<Runtimes.Sessions.SessionEvent> events)
+    {
+        if (events.Count == 0)
+        {
+            return """<p class="muted" id="no-events">No session events yet.</p>""";
+        }
+
+        var rows = string.Join("", events.Reverse().Select(e => $"""
+            <tr>
+              <td data-label="At">{PageLayout.Time(e.At)}</td>
+              <td data-label="Person">{PageLayout.Encode(e.Person)}</td>
+              <td data-label="Event">{PageLayout.Encode(e.State)}{(e.Reason is null ? "" : $" ({PageLayout.Encode(e.Reason)})")}</td>
+              <td data-label="Runtime"><code>{PageLayout.Encode(e.Runtime ?? "–")}</code></td>
+            </tr>
+            """));
+        return $"""
+            <table id="events">
+              <thead><tr><th>At</th><th>Person</th><th>Event</th><th>Runtime</th></tr></thead>
+              <tbody>{rows}</tbody>
+            </table>
             """;
     }
 

@@ -18,21 +18,21 @@ internal sealed partial class SessionDirectory : IDisposable
     private readonly ConcurrentDictionary<string, (RuntimeSession Session, DateTimeOffset Expires)> memory = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, DateTimeOffset> lastTouch = new(StringComparer.Ordinal);
     private readonly SessionStore store;
+    private readonly SessionLifecycle lifecycle;
     private readonly GameServerWatcher watcher;
     private readonly IOptions<IdleOptions> idle;
     private readonly TimeProvider time;
-    private readonly GatewayTelemetry telemetry;
     private readonly ILogger<SessionDirectory> logger;
 
     public SessionDirectory(
-        SessionStore store, GameServerWatcher watcher, IOptions<IdleOptions> idle, TimeProvider time,
-        GatewayTelemetry telemetry, ILogger<SessionDirectory> logger)
+        SessionStore store, SessionLifecycle lifecycle, GameServerWatcher watcher, IOptions<IdleOptions> idle, TimeProvider time,
+        ILogger<SessionDirectory> logger)
     {
         this.store = store;
+        this.lifecycle = lifecycle;
         this.watcher = watcher;
         this.idle = idle;
         this.time = time;
-        this.telemetry = telemetry;
         this.logger = logger;
         watcher.Changed += OnGameServerChanged;
     }
@@ -68,7 +68,7 @@ internal sealed partial class SessionDirectory : IDisposable
 
         if (!IsAlive(session.Runtime))
         {
-            await DropAsync(session, "Your runtime stopped unexpectedly, so you are getting a fresh one.");
+            await ReleaseAsync(session, ReleaseReason.RuntimeGone);
             return null;
         }
 
@@ -106,22 +106,17 @@ internal sealed partial class SessionDirectory : IDisposable
         }
     }
 
-    /// <summary>Drops a session whose runtime died (compare-and-delete) and leaves the person a notice.</summary>
-    public async Task DropAsync(RuntimeSession session, string notice)
+    /// <summary>Forgets the session here and releases it through the one release path; a cache or Agones fault is logged, not thrown.</summary>
+    public async Task ReleaseAsync(RuntimeSession session, ReleaseReason reason)
     {
         memory.TryRemove(session.User, out _);
         try
         {
-            if (await store.RemoveAsync(session.User, session.Runtime))
-            {
-                telemetry.RuntimesLost.Add(1);
-                await store.SetNoticeAsync(session.User, notice);
-                LogDropped(session.User, session.Runtime);
-            }
+            await lifecycle.ReleaseAsync(session, reason, CancellationToken.None);
         }
-        catch (Exception ex) when (CacheFault.Is(ex))
+        catch (Exception ex) when (CacheFault.Is(ex) || ex is HttpRequestException or k8s.Autorest.HttpOperationException)
         {
-            LogTouchFailed(ex.Message);
+            LogReleaseFailed(session.User, session.Runtime, ex.Message);
         }
     }
 
@@ -166,7 +161,7 @@ internal sealed partial class SessionDirectory : IDisposable
         {
             if (await store.GetAsync(user) is { } session && session.Runtime == runtime)
             {
-                await DropAsync(session, "Your runtime stopped unexpectedly, so you are getting a fresh one.");
+                await ReleaseAsync(session, ReleaseReason.RuntimeGone);
             }
         }
         catch (Exception ex) when (CacheFault.Is(ex))
@@ -180,6 +175,6 @@ internal sealed partial class SessionDirectory : IDisposable
     [LoggerMessage(Level = LogLevel.Warning, Message = "Cache unavailable while recording activity: {Reason}")]
     private partial void LogTouchFailed(string reason);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Runtime {Runtime} of {User} is gone; session dropped")]
-    private partial void LogDropped(string user, string runtime);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not release runtime {Runtime} of {User}: {Reason}")]
+    private partial void LogReleaseFailed(string user, string runtime, string reason);
 }

@@ -14,7 +14,7 @@ namespace SdAgones.Gateway.WaitingRoom;
 /// 502), API clients a JSON body; the page's SSE stream keeps asking for the runtime and reports each stage.
 /// </summary>
 internal sealed class WaitingRoom(
-    RuntimeAllocator allocator, SessionStore store, GameServerWatcher watcher, TimeProvider time)
+    RuntimeAllocator allocator, NoticeBoard notices, GameServerWatcher watcher, TimeProvider time)
 {
     private const int RetryAfterSeconds = 2;
     private readonly ConcurrentDictionary<string, DateTimeOffset> waitingSince = new(StringComparer.Ordinal);
@@ -126,7 +126,7 @@ internal sealed class WaitingRoom(
     {
         try
         {
-            await store.TakeNoticeAsync(user);
+            await notices.TakeAsync(user);
         }
         catch (Exception ex) when (CacheFault.Is(ex))
         {
@@ -138,7 +138,7 @@ internal sealed class WaitingRoom(
     {
         try
         {
-            return await store.PeekNoticeAsync(user);
+            return await notices.PeekAsync(user);
         }
         catch (Exception ex) when (CacheFault.Is(ex))
         {

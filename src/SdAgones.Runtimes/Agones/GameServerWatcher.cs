@@ -20,8 +20,6 @@ public sealed partial class GameServerWatcher(AgonesClient agones, TimeProvider 
     /// <summary>True once the first list has arrived.</summary>
     public bool IsSynced => synced.Task.IsCompleted;
 
-    public Task WaitForSyncAsync(CancellationToken ct) => synced.Task.WaitAsync(ct);
-
     public GameServer? Find(string name) => servers.TryGetValue(name, out var server) ? server : null;
 
     public ICollection<GameServer> All => servers.Values;

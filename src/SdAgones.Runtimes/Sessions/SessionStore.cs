@@ -4,30 +4,49 @@ using StackExchange.Redis;
 namespace SdAgones.Runtimes.Sessions;
 
 /// <summary>
-/// Sessions, the last-seen index, allocation locks, the waiting queue and leases in the Redis-protocol cache.
-/// Every change that touches more than one key is one Lua script, so it is atomic on Garnet and Redis alike.
+/// Sessions, the last-seen index and allocation locks in the Redis-protocol cache (the waiting line, notices and
+/// leases have their own stores). Every change that touches more than one key is one Lua script, so it is atomic on
+/// Garnet and Redis alike; every session transition appends its event (<see cref="SessionEventLog"/>) in the same script.
 /// </summary>
-public sealed class SessionStore(IConnectionMultiplexer redis, TimeProvider time)
+public sealed class SessionStore(IConnectionMultiplexer redis, TimeProvider time, string fleet = "", int eventLogLength = 100_000)
 {
-    private const string BindScript = """
+    // KEYS: session, runtime, lastseen, queue, queue:seen, queue:joined, events, events:seq
+    // ARGV: user, runtime, target, allocatedAt, node, now (s), score (ms), head, cap
+    private const string BindScript = SessionEventLog.AppendLua + """
         redis.call('HSET', KEYS[1], 'runtime', ARGV[2], 'target', ARGV[3], 'allocatedAt', ARGV[4], 'node', ARGV[5])
         redis.call('SET', KEYS[2], ARGV[1])
         redis.call('ZADD', KEYS[3], ARGV[6], ARGV[1])
         redis.call('ZREM', KEYS[4], ARGV[1])
         redis.call('ZREM', KEYS[5], ARGV[1])
+        local joined = redis.call('ZSCORE', KEYS[6], ARGV[1])
+        redis.call('ZREM', KEYS[6], ARGV[1])
+        record(KEYS[7], KEYS[8], ARGV[9], ARGV[7], ARGV[8], seconds(joined, ARGV[6]), 'null')
         return 1
         """;
 
     // Removes the session only if it still points at this runtime; with a deadline, only if it is still idle.
-    private const string RemoveScript = """
-        if redis.call('HGET', KEYS[1], 'runtime') ~= ARGV[2] then return 0 end
+    // An orphan (ARGV[6] = '1') has no session: it is released only if the person's session does NOT point at it.
+    // KEYS: session, runtime, lastseen, events, events:seq
+    // ARGV: user, runtime, idle deadline (s) or '', now (ms), head, orphan, held seconds for an orphan, cap
+    private const string ReleaseScript = SessionEventLog.AppendLua + """
+        local current = redis.call('HGET', KEYS[1], 'runtime')
+        if ARGV[6] == '1' then
+          if current == ARGV[2] then return 0 end
+          record(KEYS[4], KEYS[5], ARGV[8], ARGV[4], ARGV[5], 'null', ARGV[7])
+          return 1
+        end
+        if current ~= ARGV[2] then return 0 end
         if ARGV[3] ~= '' then
           local seen = redis.call('ZSCORE', KEYS[3], ARGV[1])
           if seen and tonumber(seen) > tonumber(ARGV[3]) then return 0 end
         end
+        local allocatedAt = redis.call('HGET', KEYS[1], 'allocatedAt')
         redis.call('DEL', KEYS[1])
         if redis.call('GET', KEYS[2]) == ARGV[1] then redis.call('DEL', KEYS[2]) end
         redis.call('ZREM', KEYS[3], ARGV[1])
+        local held = 'null'
+        if allocatedAt then held = seconds(tonumber(allocatedAt) / 1000, tonumber(ARGV[4]) / 1000) end
+        record(KEYS[4], KEYS[5], ARGV[8], ARGV[4], ARGV[5], 'null', held)
         return 1
         """;
 
@@ -36,21 +55,12 @@ public sealed class SessionStore(IConnectionMultiplexer redis, TimeProvider time
         return 0
         """;
 
-    private const string EnqueueScript = """
-        redis.call('ZADD', KEYS[2], ARGV[2], ARGV[1])
-        local rank = redis.call('ZRANK', KEYS[1], ARGV[1])
-        if rank then return rank end
-        local ticket = redis.call('INCR', KEYS[3])
-        redis.call('ZADD', KEYS[1], ticket, ARGV[1])
-        return redis.call('ZRANK', KEYS[1], ARGV[1])
-        """;
-
-    private const string RenewLeaseScript = """
-        if redis.call('GET', KEYS[1]) == ARGV[1] then
-          redis.call('PEXPIRE', KEYS[1], ARGV[2])
+    // KEYS: lock, events, events:seq; ARGV: token, ttl (ms), score (ms), head, cap
+    private const string LockScript = SessionEventLog.AppendLua + """
+        if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then
+          record(KEYS[2], KEYS[3], ARGV[5], ARGV[3], ARGV[4], 'null', 'null')
           return 1
         end
-        if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then return 1 end
         return 0
         """;
 
@@ -62,48 +72,57 @@ public sealed class SessionStore(IConnectionMultiplexer redis, TimeProvider time
         return Parse(user, fields);
     }
 
-    /// <summary>Binds a person to a runtime, marks them active now and takes them out of the queue, atomically.</summary>
+    /// <summary>Binds a person to a runtime, marks them active now and takes them out of the queue, atomically (event: bound).</summary>
     public async Task AssignAsync(RuntimeSession session)
     {
+        var now = time.GetUtcNow();
         await Db.ScriptEvaluateAsync(BindScript,
-            [SessionKeys.Session(session.User), SessionKeys.Runtime(session.Runtime), SessionKeys.LastSeen, SessionKeys.Queue, SessionKeys.QueueSeen],
-            [session.User, session.Runtime, session.Target.ToString(), session.AllocatedAt.ToUnixTimeMilliseconds(), session.Node ?? "", Now()]);
+            [SessionKeys.Session(session.User), SessionKeys.Runtime(session.Runtime), SessionKeys.LastSeen, SessionKeys.Queue, SessionKeys.QueueSeen,
+                SessionKeys.QueueJoined, SessionKeys.Events, SessionKeys.EventsSequence],
+            [session.User, session.Runtime, session.Target.ToString(), session.AllocatedAt.ToUnixTimeMilliseconds(), session.Node ?? "", CacheTime.Seconds(now),
+                now.ToUnixTimeMilliseconds(), SessionEventLog.Head(SessionState.Bound, session.User, session.Runtime, fleet, null, now), eventLogLength]);
     }
 
     /// <summary>Records activity; never creates an index entry for a person who has no session.</summary>
     public Task TouchAsync(string user, DateTimeOffset at) =>
-        Db.SortedSetAddAsync(SessionKeys.LastSeen, user, Seconds(at), SortedSetWhen.Exists);
+        Db.SortedSetAddAsync(SessionKeys.LastSeen, user, CacheTime.Seconds(at), SortedSetWhen.Exists);
 
     /// <summary>Removes the session if it still points at <paramref name="runtime"/>; false when something else owns it now.</summary>
-    public async Task<bool> RemoveAsync(string user, string runtime) =>
-        (int)await Db.ScriptEvaluateAsync(RemoveScript,
-            [SessionKeys.Session(user), SessionKeys.Runtime(runtime), SessionKeys.LastSeen],
-            [user, runtime, ""]) == 1;
+    public Task<bool> RemoveAsync(string user, string runtime, ReleaseReason reason = ReleaseReason.RuntimeGone) =>
+        ReleaseAsync(user, runtime, reason, idleSince: null, orphanHeld: null);
 
     /// <summary>Removes the session only if it still points at the runtime and has had no activity after <paramref name="idleSince"/>.</summary>
-    public async Task<bool> RemoveIfIdleAsync(string user, string runtime, DateTimeOffset idleSince) =>
-        (int)await Db.ScriptEvaluateAsync(RemoveScript,
-            [SessionKeys.Session(user), SessionKeys.Runtime(runtime), SessionKeys.LastSeen],
-            [user, runtime, Seconds(idleSince).ToString("R", CultureInfo.InvariantCulture)]) == 1;
+    public Task<bool> RemoveIfIdleAsync(string user, string runtime, DateTimeOffset idleSince) =>
+        ReleaseAsync(user, runtime, ReleaseReason.Idle, idleSince, orphanHeld: null);
+
+    /// <summary>
+    /// The cache side of a release (event: released): compare-and-delete of the session, or for an
+    /// <see cref="ReleaseReason.Orphan"/> the check that no session of the person points at the runtime.
+    /// </summary>
+    internal async Task<bool> ReleaseAsync(string user, string runtime, ReleaseReason reason, DateTimeOffset? idleSince, TimeSpan? orphanHeld)
+    {
+        var now = time.GetUtcNow();
+        var orphan = reason == ReleaseReason.Orphan;
+        return (int)await Db.ScriptEvaluateAsync(ReleaseScript,
+            [SessionKeys.Session(user), SessionKeys.Runtime(runtime), SessionKeys.LastSeen, SessionKeys.Events, SessionKeys.EventsSequence],
+            [user, runtime, idleSince is { } since ? CacheTime.Seconds(since).ToString("R", CultureInfo.InvariantCulture) : "", now.ToUnixTimeMilliseconds(),
+                SessionEventLog.Head(SessionState.Released, user, runtime, fleet, reason, now), orphan ? "1" : "0",
+                orphanHeld is { } held ? held.TotalSeconds.ToString("0.000", CultureInfo.InvariantCulture) : "null", eventLogLength]) == 1;
+    }
 
     /// <summary>People whose last activity is at or before <paramref name="deadline"/>, oldest first: O(log N + M).</summary>
     public async Task<IReadOnlyList<(string User, DateTimeOffset LastSeen)>> IdleSinceAsync(DateTimeOffset deadline, int limit)
     {
         var entries = await Db.SortedSetRangeByScoreWithScoresAsync(
-            SessionKeys.LastSeen, double.NegativeInfinity, Seconds(deadline), Exclude.None, Order.Ascending, 0, limit);
-        return entries.Select(e => ((string)e.Element!, FromSeconds(e.Score))).ToList();
+            SessionKeys.LastSeen, double.NegativeInfinity, CacheTime.Seconds(deadline), Exclude.None, Order.Ascending, 0, limit);
+        return entries.Select(e => ((string)e.Element!, CacheTime.FromSeconds(e.Score))).ToList();
     }
 
     /// <summary>Removes a last-seen entry that has no session behind it (the session check is the caller's).</summary>
     public Task ForgetLastSeenAsync(string user) => Db.SortedSetRemoveAsync(SessionKeys.LastSeen, user);
 
-    /// <summary>Marks the cache as holding the platform's data; a cache that lost its data (flush, restart) lacks the mark.</summary>
-    public Task<bool> MarkEpochAsync(string epoch) => Db.StringSetAsync(SessionKeys.Epoch, epoch, when: When.NotExists);
-
-    public async Task<string?> EpochAsync() => await Db.StringGetAsync(SessionKeys.Epoch);
-
     public async Task<DateTimeOffset?> LastSeenAsync(string user) =>
-        await Db.SortedSetScoreAsync(SessionKeys.LastSeen, user) is { } score ? FromSeconds(score) : null;
+        await Db.SortedSetScoreAsync(SessionKeys.LastSeen, user) is { } score ? CacheTime.FromSeconds(score) : null;
 
     /// <summary>Every session with its last activity (admin page; cost grows with the number of sessions).</summary>
     public async Task<IReadOnlyList<SessionView>> ListAsync()
@@ -114,7 +133,7 @@ public sealed class SessionStore(IConnectionMultiplexer redis, TimeProvider time
         {
             if (await GetAsync(entry.Element!) is { } session)
             {
-                views.Add(new SessionView(session, FromSeconds(entry.Score)));
+                views.Add(new SessionView(session, CacheTime.FromSeconds(entry.Score)));
             }
         }
 
@@ -124,68 +143,18 @@ public sealed class SessionStore(IConnectionMultiplexer redis, TimeProvider time
     /// <summary>Which person the cache says owns a runtime (the reverse index).</summary>
     public async Task<string?> OwnerOfAsync(string runtime) => await Db.StringGetAsync(SessionKeys.Runtime(runtime));
 
-    public async Task<bool> TryLockAsync(string user, string token, TimeSpan ttl) =>
-        await Db.StringSetAsync(SessionKeys.AllocationLock(user), token, ttl, When.NotExists);
+    /// <summary>Takes the person's allocation lock (event: allocating); false when another attempt holds it.</summary>
+    public async Task<bool> TryLockAsync(string user, string token, TimeSpan ttl)
+    {
+        var now = time.GetUtcNow();
+        return (int)await Db.ScriptEvaluateAsync(LockScript, [SessionKeys.AllocationLock(user), SessionKeys.Events, SessionKeys.EventsSequence],
+            [token, (long)ttl.TotalMilliseconds, now.ToUnixTimeMilliseconds(), SessionEventLog.Head(SessionState.Allocating, user, null, fleet, null, now), eventLogLength]) == 1;
+    }
 
     public async Task<bool> IsLockedAsync(string user) => await Db.KeyExistsAsync(SessionKeys.AllocationLock(user));
 
     public async Task UnlockAsync(string user, string token) =>
         await Db.ScriptEvaluateAsync(UnlockScript, [SessionKeys.AllocationLock(user)], [token]);
-
-    /// <summary>Puts the person in the FIFO queue if not there yet and returns their 0-based position.</summary>
-    public async Task<long> EnqueueAsync(string user) =>
-        (long)await Db.ScriptEvaluateAsync(EnqueueScript,
-            [SessionKeys.Queue, SessionKeys.QueueSeen, SessionKeys.QueueSequence], [user, Now()]);
-
-    public async Task<long?> QueuePositionAsync(string user) => await Db.SortedSetRankAsync(SessionKeys.Queue, user);
-
-    public async Task LeaveQueueAsync(string user)
-    {
-        var batch = Db.CreateBatch();
-        var a = batch.SortedSetRemoveAsync(SessionKeys.Queue, user);
-        var b = batch.SortedSetRemoveAsync(SessionKeys.QueueSeen, user);
-        batch.Execute();
-        await Task.WhenAll(a, b);
-    }
-
-    public async Task<IReadOnlyList<string>> QueueAsync(int limit = 1000) =>
-        (await Db.SortedSetRangeByRankAsync(SessionKeys.Queue, 0, limit - 1)).Select(v => (string)v!).ToList();
-
-    public async Task<long> QueueLengthAsync() => await Db.SortedSetLengthAsync(SessionKeys.Queue);
-
-    /// <summary>Drops queue entries of people who stopped asking before <paramref name="before"/> (they left the page).</summary>
-    public async Task<int> DropStaleQueueEntriesAsync(DateTimeOffset before)
-    {
-        var stale = await Db.SortedSetRangeByScoreAsync(SessionKeys.QueueSeen, double.NegativeInfinity, Seconds(before));
-        foreach (var user in stale)
-        {
-            await LeaveQueueAsync(user!);
-        }
-
-        return stale.Length;
-    }
-
-    /// <summary>A message for the person's next page ("your runtime was restarted"), kept for a while.</summary>
-    public Task SetNoticeAsync(string user, string notice) =>
-        Db.StringSetAsync(SessionKeys.Notice(user), notice, TimeSpan.FromMinutes(10));
-
-    public async Task<string?> TakeNoticeAsync(string user) => await Db.StringGetDeleteAsync(SessionKeys.Notice(user));
-
-    public async Task<string?> PeekNoticeAsync(string user) => await Db.StringGetAsync(SessionKeys.Notice(user));
-
-    /// <summary>Takes or renews a lease; true while <paramref name="holder"/> holds it.</summary>
-    public async Task<bool> TryHoldLeaseAsync(string name, string holder, TimeSpan ttl) =>
-        (int)await Db.ScriptEvaluateAsync(RenewLeaseScript, [SessionKeys.Lease(name)],
-            [holder, (long)ttl.TotalMilliseconds]) == 1;
-
-    public async Task ReleaseLeaseAsync(string name, string holder) =>
-        await Db.ScriptEvaluateAsync(UnlockScript, [SessionKeys.Lease(name)], [holder]);
-
-    private double Now() => Seconds(time.GetUtcNow());
-
-    private static double Seconds(DateTimeOffset at) => at.ToUnixTimeMilliseconds() / 1000.0;
-
-    private static DateTimeOffset FromSeconds(double seconds) => DateTimeOffset.FromUnixTimeMilliseconds((long)Math.Round(seconds * 1000));
 
     private static RuntimeSession? Parse(string user, HashEntry[] fields)
     {

@@ -34,7 +34,7 @@ public sealed class CruiserPolicyTests : IAsyncLifetime
         Assert.Equal(1, await reaper.RunPassAsync(CancellationToken.None));
         Assert.Null(await world.Store.GetAsync("alice@example.com"));
         Assert.True(Gone(await world.StateOfAsync(session.Runtime)));
-        Assert.Contains("without activity", await world.Store.PeekNoticeAsync("alice@example.com"), StringComparison.Ordinal);
+        Assert.Contains("without activity", await world.Get<NoticeBoard>().PeekAsync("alice@example.com"), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -83,7 +83,7 @@ public sealed class CruiserPolicyTests : IAsyncLifetime
     [Fact]
     public async Task An_allocated_runtime_nobody_holds_is_shut_down_after_the_grace_period()
     {
-        await world.Store.MarkEpochAsync("healthy-cache");
+        await world.Get<LeaseStore>().MarkEpochAsync("healthy-cache");
         var orphan = await world.AllocateAsync("orphan@example.com", bind: false);
         var reconciler = world.Get<Reconciler>();
 
@@ -127,8 +127,8 @@ public sealed class CruiserPolicyTests : IAsyncLifetime
     {
         var options = Options.Create(new LeaseOptions { Duration = TimeSpan.FromSeconds(1) });
         var logger = Microsoft.Extensions.Logging.Abstractions.NullLogger<CruiserLease>.Instance;
-        var one = new CruiserLease(world.Store, options, logger);
-        var two = new CruiserLease(world.Store, options, logger);
+        var one = new CruiserLease(world.Get<LeaseStore>(), options, logger);
+        var two = new CruiserLease(world.Get<LeaseStore>(), options, logger);
 
         var first = await Task.WhenAll(one.TryHoldAsync(), two.TryHoldAsync());
         Assert.Single(first, held => held);

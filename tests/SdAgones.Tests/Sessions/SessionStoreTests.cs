@@ -11,6 +11,8 @@ public sealed class SessionStoreTests(RedisBackends backends) : IClassFixture<Re
 
     private async Task<SessionStore> StoreAsync(string backend) => new(await backends.ConnectCleanAsync(backend), time);
 
+    private async Task<WaitingLine> LineAsync(string backend) => new(await backends.ConnectCleanAsync(backend), time);
+
     private RuntimeSession Session(string user, string runtime) =>
         new(user, runtime, new Uri("http://10.0.0.7:7860/"), time.GetUtcNow(), "node-a");
 
@@ -95,21 +97,23 @@ public sealed class SessionStoreTests(RedisBackends backends) : IClassFixture<Re
     [Theory, MemberData(nameof(RedisBackends.Names), MemberType = typeof(RedisBackends))]
     public async Task The_queue_is_first_in_first_out_and_assignment_takes_a_person_out(string backend)
     {
-        var store = await StoreAsync(backend);
-        Assert.Equal(0, await store.EnqueueAsync("first"));
-        Assert.Equal(1, await store.EnqueueAsync("second"));
-        Assert.Equal(2, await store.EnqueueAsync("third"));
-        Assert.Equal(1, await store.EnqueueAsync("second")); // asking again keeps the place
+        var redis = await backends.ConnectCleanAsync(backend);
+        var store = new SessionStore(redis, time);
+        var line = new WaitingLine(redis, time);
+        Assert.Equal(0, await line.EnqueueAsync("first"));
+        Assert.Equal(1, await line.EnqueueAsync("second"));
+        Assert.Equal(2, await line.EnqueueAsync("third"));
+        Assert.Equal(1, await line.EnqueueAsync("second")); // asking again keeps the place
 
         await store.AssignAsync(Session("first", "gs-1"));
-        Assert.Equal(["second", "third"], await store.QueueAsync());
-        Assert.Equal(0, await store.QueuePositionAsync("second"));
+        Assert.Equal(["second", "third"], await line.QueueAsync());
+        Assert.Equal(0, await line.QueuePositionAsync("second"));
     }
 
     [Theory, MemberData(nameof(RedisBackends.Names), MemberType = typeof(RedisBackends))]
     public async Task People_who_stopped_asking_leave_the_queue(string backend)
     {
-        var store = await StoreAsync(backend);
+        var store = await LineAsync(backend);
         await store.EnqueueAsync("gone");
         time.Advance(TimeSpan.FromMinutes(1));
         await store.EnqueueAsync("here");
@@ -121,7 +125,7 @@ public sealed class SessionStoreTests(RedisBackends backends) : IClassFixture<Re
     [Theory, MemberData(nameof(RedisBackends.Names), MemberType = typeof(RedisBackends))]
     public async Task A_lease_has_one_holder_until_it_is_released(string backend)
     {
-        var store = await StoreAsync(backend);
+        var store = new LeaseStore(await backends.ConnectCleanAsync(backend));
         Assert.True(await store.TryHoldLeaseAsync("cruiser", "one", TimeSpan.FromSeconds(10)));
         Assert.False(await store.TryHoldLeaseAsync("cruiser", "two", TimeSpan.FromSeconds(10)));
         Assert.True(await store.TryHoldLeaseAsync("cruiser", "one", TimeSpan.FromSeconds(10)));
@@ -133,10 +137,10 @@ public sealed class SessionStoreTests(RedisBackends backends) : IClassFixture<Re
     [Theory, MemberData(nameof(RedisBackends.Names), MemberType = typeof(RedisBackends))]
     public async Task A_notice_is_read_once(string backend)
     {
-        var store = await StoreAsync(backend);
-        await store.SetNoticeAsync("alice", "Your runtime was restarted.");
-        Assert.Equal("Your runtime was restarted.", await store.PeekNoticeAsync("alice"));
-        Assert.Equal("Your runtime was restarted.", await store.TakeNoticeAsync("alice"));
-        Assert.Null(await store.TakeNoticeAsync("alice"));
+        var notices = new NoticeBoard(await backends.ConnectCleanAsync(backend));
+        await notices.SetAsync("alice", "Your runtime was restarted.");
+        Assert.Equal("Your runtime was restarted.", await notices.PeekAsync("alice"));
+        Assert.Equal("Your runtime was restarted.", await notices.TakeAsync("alice"));
+        Assert.Null(await notices.TakeAsync("alice"));
     }
 }

@@ -1,0 +1,77 @@
+using StackExchange.Redis;
+
+namespace SdAgones.Runtimes.Sessions;
+
+/// <summary>
+/// The waiting line in the cache: FIFO by ticket, with each person's last request (to drop those who left the page)
+/// and when they joined (for the time waited). Joining and leaving append their session events in the same script.
+/// </summary>
+public sealed class WaitingLine(IConnectionMultiplexer redis, TimeProvider time, string fleet = "", int eventLogLength = 100_000)
+{
+    // KEYS: queue, queue:seen, queue:seq, queue:joined, events, events:seq; ARGV: user, now (s), score (ms), head, cap
+    private const string EnqueueScript = SessionEventLog.AppendLua + """
+        redis.call('ZADD', KEYS[2], ARGV[2], ARGV[1])
+        local rank = redis.call('ZRANK', KEYS[1], ARGV[1])
+        if rank then return { rank, 0 } end
+        local ticket = redis.call('INCR', KEYS[3])
+        redis.call('ZADD', KEYS[1], ticket, ARGV[1])
+        redis.call('ZADD', KEYS[4], ARGV[2], ARGV[1])
+        record(KEYS[5], KEYS[6], ARGV[5], ARGV[3], ARGV[4], 'null', 'null')
+        return { redis.call('ZRANK', KEYS[1], ARGV[1]), 1 }
+        """;
+
+    // KEYS: queue, queue:seen, queue:joined, events, events:seq; ARGV: user, now (s), score (ms), head, cap
+    private const string LeaveQueueScript = SessionEventLog.AppendLua + """
+        redis.call('ZREM', KEYS[2], ARGV[1])
+        local joined = redis.call('ZSCORE', KEYS[3], ARGV[1])
+        redis.call('ZREM', KEYS[3], ARGV[1])
+        if redis.call('ZREM', KEYS[1], ARGV[1]) == 0 then return 0 end
+        record(KEYS[4], KEYS[5], ARGV[5], ARGV[3], ARGV[4], seconds(joined, ARGV[2]), 'null')
+        return 1
+        """;
+
+    private IDatabase Db => redis.GetDatabase();
+
+    /// <summary>Puts the person in the FIFO queue if not there yet (event: queued) and returns their 0-based position.</summary>
+    public async Task<long> EnqueueAsync(string user) => (await JoinQueueAsync(user)).Position;
+
+    /// <summary>As <see cref="EnqueueAsync"/>, also saying whether the person just joined (the queued transition).</summary>
+    public async Task<(long Position, bool Joined)> JoinQueueAsync(string user)
+    {
+        var now = time.GetUtcNow();
+        var result = (RedisResult[])(await Db.ScriptEvaluateAsync(EnqueueScript,
+            [SessionKeys.Queue, SessionKeys.QueueSeen, SessionKeys.QueueSequence, SessionKeys.QueueJoined, SessionKeys.Events, SessionKeys.EventsSequence],
+            [user, CacheTime.Seconds(now), now.ToUnixTimeMilliseconds(), SessionEventLog.Head(SessionState.Queued, user, null, fleet, null, now), eventLogLength]))!;
+        return ((long)result[0], (long)result[1] == 1);
+    }
+
+    public async Task<long?> QueuePositionAsync(string user) => await Db.SortedSetRankAsync(SessionKeys.Queue, user);
+
+    /// <summary>Takes the person out of the line (event: released, left_queue); false when they were not in it.</summary>
+    public async Task<bool> LeaveQueueAsync(string user)
+    {
+        var now = time.GetUtcNow();
+        return (int)await Db.ScriptEvaluateAsync(LeaveQueueScript,
+            [SessionKeys.Queue, SessionKeys.QueueSeen, SessionKeys.QueueJoined, SessionKeys.Events, SessionKeys.EventsSequence],
+            [user, CacheTime.Seconds(now), now.ToUnixTimeMilliseconds(), SessionEventLog.Head(SessionState.Released, user, null, fleet, ReleaseReason.LeftQueue, now), eventLogLength]) == 1;
+    }
+
+    public async Task<IReadOnlyList<string>> QueueAsync(int limit = 1000) =>
+        (await Db.SortedSetRangeByRankAsync(SessionKeys.Queue, 0, limit - 1)).Select(v => (string)v!).ToList();
+
+    /// <summary>Drops queue entries of people who stopped asking before <paramref name="before"/> (they left the page).</summary>
+    public async Task<int> DropStaleQueueEntriesAsync(DateTimeOffset before)
+    {
+        var dropped = 0;
+        foreach (var user in await StaleQueueEntriesAsync(before))
+        {
+            dropped += await LeaveQueueAsync(user) ? 1 : 0;
+        }
+
+        return dropped;
+    }
+
+    /// <summary>People in line whose last request was before <paramref name="before"/>.</summary>
+    public async Task<IReadOnlyList<string>> StaleQueueEntriesAsync(DateTimeOffset before) =>
+        (await Db.SortedSetRangeByScoreAsync(SessionKeys.QueueSeen, double.NegativeInfinity, CacheTime.Seconds(before))).Select(v => (string)v!).ToList();
+}
