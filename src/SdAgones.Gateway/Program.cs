@@ -1,16 +1,19 @@
 using SdAgones.Gateway;
 using SdAgones.Gateway.Api;
+using SdAgones.Gateway.Edge;
 using SdAgones.Gateway.Identity;
 using SdAgones.Gateway.Pages;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults();
+builder.AddEdge();
 builder.AddIdentity();
 builder.AddSessions();
 builder.AddAllocation();
 builder.AddForwarding();
 
 var app = builder.Build();
+app.UseEdge();
 app.MapDefaultEndpoints();
 app.MapGet("/healthz", () => Results.Text("ok")); // the load balancer's check: no identity, no dependencies
 app.MapDevSignIn();

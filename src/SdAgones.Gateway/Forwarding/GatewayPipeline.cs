@@ -12,7 +12,6 @@ namespace SdAgones.Gateway.Forwarding;
 /// forward → note activity. One trace spans the whole way.
 /// </summary>
 internal sealed partial class GatewayPipeline(
-    PersonResolver identity,
     SessionDirectory sessions,
     RuntimeAllocator allocator,
     WaitingRoom.WaitingRoom waitingRoom,
@@ -34,25 +33,9 @@ internal sealed partial class GatewayPipeline(
             return;
         }
 
-        var who = await identity.ResolveAsync(context.Request);
-        if (who.User is not { } user)
-        {
-            await ChallengeAsync(context, who.Error);
-            return;
-        }
-
+        var user = context.User.Person(); // signed in: the endpoint requires authorization
         activity?.SetTag("user", user);
-        Runtimes.Sessions.RuntimeSession? session;
-        try
-        {
-            session = await sessions.FindAsync(user);
-        }
-        catch (Exception ex) when (CacheFault.Is(ex))
-        {
-            await waitingRoom.RespondAsync(context, user,
-                AllocationOutcome.Unavailable("The session store is unavailable right now; please retry in a few seconds."));
-            return;
-        }
+        var session = await sessions.FindAsync(user); // a cache fault is answered 503 by the gateway's exception handler
 
         if (session is null)
         {
@@ -91,23 +74,6 @@ internal sealed partial class GatewayPipeline(
         {
             LogShutdownFailed(session.Runtime, ex.Message);
         }
-    }
-
-    private async Task ChallengeAsync(HttpContext context, string? reason)
-    {
-        var browser = WaitingRoom.WaitingRoom.WantsHtml(context.Request);
-        if (reason is null && identity.Mode == IdentityMode.Development && browser && HttpMethods.IsGet(context.Request.Method))
-        {
-            var returnUrl = context.Request.PathBase + context.Request.Path + context.Request.QueryString;
-            context.Response.Redirect("/_sd/signin?returnUrl=" + Uri.EscapeDataString(returnUrl));
-            return;
-        }
-
-        var detail = reason ?? (identity.Mode == IdentityMode.Development
-            ? $"not signed in: sign in at /_sd/signin or send the {DevSignIn.Header} header"
-            : "no IAP token (x-goog-iap-jwt-assertion) on the request");
-        context.Response.Headers.CacheControl = "no-store";
-        await Results.Json(new { error = "unauthorized", detail }, statusCode: StatusCodes.Status401Unauthorized).ExecuteAsync(context);
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Runtime {Runtime} of {User} does not answer; dropping the session")]
