@@ -33,7 +33,16 @@ internal static class SignInEndpoints
                 return BadRequest(context, "sign in with a form (application/x-www-form-urlencoded or multipart/form-data) holding name and returnUrl");
             }
 
-            var form = await context.Request.ReadFormAsync(context.RequestAborted);
+            IFormCollection form;
+            try
+            {
+                form = await context.Request.ReadFormAsync(context.RequestAborted);
+            }
+            catch (Exception ex) when (ex is BadHttpRequestException or InvalidDataException)
+            {
+                return BadRequest(context, $"the sign-in form could not be read ({ex.Message}); send a name and a returnUrl of at most {MaxFormBytes} bytes");
+            }
+
             var returnField = form["returnUrl"];
             var returnUrl = returnField.Count == 0 ? "/" : returnField.Count == 1 ? SafeReturn(returnField[0]) : null;
             if (returnUrl is null)

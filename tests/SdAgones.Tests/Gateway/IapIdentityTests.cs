@@ -260,6 +260,33 @@ public sealed class IapIdentityTests(IapWorld world) : IClassFixture<IapWorld>
         Assert.Equal(person, (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("user").GetString());
     }
 
+    [Theory]
+    [InlineData("Origin: https://evil.example")]
+    [InlineData("Origin: null")]
+    public async Task In_IAP_mode_a_cross_site_WebSocket_is_refused_and_a_same_site_one_accepted(string foreign)
+    {
+        const string person = "websocket@example.com";
+        using var http = new HttpClient { BaseAddress = world.Gateway.Url };
+        await Eventually.HoldsAsync(async () =>
+        {
+            using var attempt = new HttpRequestMessage(HttpMethod.Get, "/sdapi/v1/options");
+            attempt.Headers.Add(Assertion, world.Token(d => d.Claims["email"] = person));
+            return (await http.SendAsync(attempt)).StatusCode == HttpStatusCode.OK;
+        }, TimeSpan.FromSeconds(60), person + "'s runtime");
+        string[] upgrade =
+        [
+            "GET /queue/join HTTP/1.1", $"{Assertion}: {world.Token(d => d.Claims["email"] = person)}", "Upgrade: websocket", "Connection: Upgrade",
+            "Sec-WebSocket-Version: 13", "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==",
+        ];
+
+        var refused = await RawHttp.SendAsync(world.Gateway.Url, [.. upgrade, foreign]);
+        var accepted = await RawHttp.SendAsync(world.Gateway.Url, [.. upgrade, $"Origin: https://{world.Gateway.Url.Authority}", "X-Forwarded-Proto: https"]);
+
+        Assert.True(refused.Status == 403, refused.ToString());
+        Assert.Contains("WebSocket connections from another site's page are refused", refused.Detail(), StringComparison.Ordinal);
+        Assert.True(accepted.Status == 101, accepted.ToString());
+    }
+
     [Fact]
     public async Task The_load_balancer_check_needs_no_token()
     {

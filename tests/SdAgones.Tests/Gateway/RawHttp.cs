@@ -39,7 +39,13 @@ public static class RawHttp
         using var client = new TcpClient();
         await client.ConnectAsync(IPAddress.Loopback, server.Port);
         var stream = client.GetStream();
-        var text = string.Join("\r\n", head.Append($"Host: {server.Authority}").Append("Connection: close")) + "\r\n\r\n";
+        var lines = head.Append($"Host: {server.Authority}").ToList();
+        if (!lines.Any(l => l.StartsWith("Connection:", StringComparison.OrdinalIgnoreCase)))
+        {
+            lines.Add("Connection: close");
+        }
+
+        var text = string.Join("\r\n", lines) + "\r\n\r\n";
         await stream.WriteAsync(Encoding.Latin1.GetBytes(text));
         if (body is not null)
         {
@@ -49,7 +55,7 @@ public static class RawHttp
         return await ReadAsync(stream, untilHeadOf101: true);
     }
 
-    /// <summary>Reads one response; a 101 answer is returned as soon as its head is complete (the socket stays open).</summary>
+    /// <summary>Reads one response (by its length, its chunks or to the end); a 101 answer is returned as soon as its head is complete (the socket stays open).</summary>
     public static async Task<Response> ReadAsync(Stream stream, bool untilHeadOf101)
     {
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
@@ -58,13 +64,13 @@ public static class RawHttp
         int headEnd;
         while ((headEnd = IndexOf(buffer, "\r\n\r\n"u8)) < 0)
         {
-            var read = await stream.ReadAsync(chunk, cts.Token);
-            if (read == 0)
+            var got = await stream.ReadAsync(chunk, cts.Token);
+            if (got == 0)
             {
                 throw new IOException("the connection closed before a response head: " + Encoding.Latin1.GetString(buffer.ToArray()));
             }
 
-            buffer.Write(chunk, 0, read);
+            buffer.Write(chunk, 0, got);
         }
 
         var all = buffer.ToArray();
@@ -77,16 +83,18 @@ public static class RawHttp
 
         var rest = new MemoryStream();
         rest.Write(all, headEnd + 4, all.Length - headEnd - 4);
-        int n;
-        while ((n = await ReadOrEndAsync(stream, chunk, cts.Token)) > 0)
+        var response = new Response(status, head, "");
+        var chunked = string.Equals(response.Header("Transfer-Encoding"), "chunked", StringComparison.OrdinalIgnoreCase);
+        long? length = long.TryParse(response.Header("Content-Length"), CultureInfo.InvariantCulture, out var l) ? l : null;
+        bool Complete() => chunked ? rest.GetBuffer().AsSpan(0, (int)rest.Length).EndsWith("0\r\n\r\n"u8) : length is { } n && rest.Length >= n;
+        int read;
+        while (!Complete() && (read = await ReadOrEndAsync(stream, chunk, cts.Token)) > 0)
         {
-            rest.Write(chunk, 0, n);
+            rest.Write(chunk, 0, read);
         }
 
         var bytes = rest.ToArray();
-        var response = new Response(status, head, "");
-        var body = string.Equals(response.Header("Transfer-Encoding"), "chunked", StringComparison.OrdinalIgnoreCase) ? Dechunk(bytes) : bytes;
-        return response with { Body = Encoding.UTF8.GetString(body) };
+        return response with { Body = Encoding.UTF8.GetString(chunked ? Dechunk(bytes) : bytes) };
     }
 
     private static async Task<int> ReadOrEndAsync(Stream stream, byte[] chunk, CancellationToken ct)
