@@ -1,6 +1,8 @@
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.AspNetCore.Server.Kestrel.Core.Features;
 using SdAgones.Gateway.Allocation;
 using SdAgones.Gateway.Api;
+using SdAgones.Gateway.Edge;
 using SdAgones.Gateway.Forwarding;
 using SdAgones.Gateway.Sessions;
 using SdAgones.Runtimes;
@@ -52,28 +54,25 @@ internal static class GatewayExtensions
         return builder;
     }
 
-    /// <summary>Anything that is not the gateway's own endpoint goes to the person's runtime; <c>/_sd/</c> is never forwarded.</summary>
+    /// <summary>
+    /// Anything that is not the gateway's own endpoint goes to the person's runtime (signed in, within the person's
+    /// caps); <c>/_sd/</c> is never forwarded. Forwarded bodies have no minimum data rate: whatever the runtime
+    /// accepts (slow links, stalls) the gateway passes on, bounded by the per-person caps and the activity timeout.
+    /// </summary>
     public static WebApplication MapRuntimeForwarding(this WebApplication app)
     {
         var telemetry = app.Services.GetRequiredService<GatewayTelemetry>();
         var directory = app.Services.GetRequiredService<SessionDirectory>();
         telemetry.ObserveSessions(() => directory.CachedCount);
         var pipeline = app.Services.GetRequiredService<GatewayPipeline>();
-        app.Use(async (context, next) =>
+        app.Map("/_sd/{**rest}", (HttpContext context) =>
+            ErrorAnswers.WriteAsync(context, StatusCodes.Status404NotFound, "not_found", "Not found", "no such gateway page"));
+        app.Map("/{**path}", (HttpContext context) => EdgeExtensions.WithinPersonLimitsAsync(context, c =>
         {
-            if (context.GetEndpoint() is not null)
-            {
-                await next(context);
-            }
-            else if (context.Request.Path.StartsWithSegments("/_sd"))
-            {
-                await Results.Json(new { error = "not_found", detail = "no such gateway page" }, statusCode: StatusCodes.Status404NotFound).ExecuteAsync(context);
-            }
-            else
-            {
-                await pipeline.HandleAsync(context);
-            }
-        });
+            c.Features.Get<IHttpMinRequestBodyDataRateFeature>()?.MinDataRate = null;
+            c.Features.Get<IHttpMinResponseDataRateFeature>()?.MinDataRate = null;
+            return pipeline.HandleAsync(c);
+        })).RequireAuthorization();
         return app;
     }
 }

@@ -1,17 +1,20 @@
 using SdAgones.Gateway;
 using SdAgones.Gateway.Api;
+using SdAgones.Gateway.Edge;
 using SdAgones.Gateway.Files;
 using SdAgones.Gateway.Identity;
 using SdAgones.Gateway.Pages;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults();
+builder.AddEdge();
 builder.AddIdentity();
 builder.AddSessions();
 builder.AddAllocation();
 builder.AddForwarding();
 
 var app = builder.Build().ExitOnBadSettings();
+app.UseEdge();
 app.MapDefaultEndpoints();
 app.MapGet("/healthz", () => Results.Text("ok")); // the load balancer's check: no identity, no dependencies
 app.MapDevSignIn();

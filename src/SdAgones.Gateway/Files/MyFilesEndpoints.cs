@@ -25,7 +25,7 @@ internal static class MyFilesEndpoints
             throw new InvalidOperationException($"{StorageRootKey} must be an absolute folder path (the shared volume's mount); got '{storageRoot}'.");
         }
 
-        var files = app.MapGroup(Base);
+        var files = app.MapGroup(Base).RequireAuthorization();
         files.MapGet("", Handler(context => AsPersonAsync(context, storageRoot, ListPage)));
         files.MapGet("/outputs/{**path}", (HttpContext context, string path, bool? download) =>
             AsPersonAsync(context, storageRoot, (person, _) => Serve(person, PersonFiles.Outputs, path, download == true)));
@@ -87,59 +87,22 @@ internal static class MyFilesEndpoints
     }
 
     /// <summary>
-    /// Resolves the person with the gateway's one identity call, refuses cross-site state changes, then runs the
-    /// action. Strangers are sent to sign in (Development) or refused (IAP).
+    /// Runs the action on the signed-in person's own folder (the group requires authorization; the gateway's
+    /// cross-site guard has already refused foreign state changes).
     /// </summary>
     private static async Task<IResult> AsPersonAsync(HttpContext context, string? storageRoot, Func<PersonFiles, HttpContext, Task<IResult>> action)
     {
         context.Response.Headers.CacheControl = "no-store";
-        var identity = context.RequestServices.GetRequiredService<PersonResolver>();
-        var who = await identity.ResolveAsync(context.Request);
-        if (who.User is not { } user)
-        {
-            if (who.Error is null && identity.Mode == IdentityMode.Development && HttpMethods.IsGet(context.Request.Method))
-            {
-                return Results.Redirect("/_sd/signin?returnUrl=" + Uri.EscapeDataString(context.Request.Path + context.Request.QueryString));
-            }
-
-            return Problem(StatusCodes.Status401Unauthorized, who.Error ?? "This page needs you to be signed in.");
-        }
-
-        if (!HttpMethods.IsGet(context.Request.Method) && !HttpMethods.IsHead(context.Request.Method) && ForeignOrigin(context.Request) is { } why)
-        {
-            return Problem(StatusCodes.Status403Forbidden, why);
-        }
-
         if (storageRoot is null)
         {
             return Problem(StatusCodes.Status503ServiceUnavailable, $"My files is not available: this gateway has no {StorageRootKey} (the shared volume).");
         }
 
-        return await action(new PersonFiles(storageRoot, user), context);
+        return await action(new PersonFiles(storageRoot, context.User.Person()), context);
     }
 
     private static Task<IResult> AsPersonAsync(HttpContext context, string? storageRoot, Func<PersonFiles, HttpContext, IResult> action) =>
         AsPersonAsync(context, storageRoot, (person, ctx) => Task.FromResult(action(person, ctx)));
-
-    /// <summary>Why a state-changing request is not from this site's own page, or null when it is (or says nothing).</summary>
-    private static string? ForeignOrigin(HttpRequest request)
-    {
-        if (string.Equals(request.Headers["Sec-Fetch-Site"], "cross-site", StringComparison.OrdinalIgnoreCase))
-        {
-            return "This action can only be taken from the My files page itself (the browser reports another site).";
-        }
-
-        string? origin = request.Headers.Origin;
-        if (origin is null)
-        {
-            return null;
-        }
-
-        var own = $"{request.Scheme}://{request.Host}";
-        return string.Equals(origin, own, StringComparison.OrdinalIgnoreCase)
-            ? null
-            : $"This action can only be taken from the My files page itself (it came from {origin}).";
-    }
 
     private static IResult NotYours(string path) =>
         Problem(StatusCodes.Status404NotFound, $"You have no file '{path}'.");

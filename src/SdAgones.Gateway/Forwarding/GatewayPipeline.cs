@@ -2,6 +2,7 @@ using SdAgones.Gateway.Allocation;
 using SdAgones.Runtimes.Sessions;
 using SdAgones.Gateway.Identity;
 using SdAgones.Gateway.Sessions;
+using SdAgones.Runtimes.Agones;
 
 namespace SdAgones.Gateway.Forwarding;
 
@@ -10,11 +11,11 @@ namespace SdAgones.Gateway.Forwarding;
 /// forward, noting activity whenever the request's or the upgraded connection's bytes move. One trace spans the whole way.
 /// </summary>
 internal sealed partial class GatewayPipeline(
-    PersonResolver identity,
     SessionDirectory sessions,
     RuntimeAllocator allocator,
     WaitingRoom.WaitingRoom waitingRoom,
     RuntimeForwarder forwarder,
+    AgonesClient agones,
     ILogger<GatewayPipeline> logger)
 {
     public async Task HandleAsync(HttpContext context)
@@ -29,25 +30,9 @@ internal sealed partial class GatewayPipeline(
             return;
         }
 
-        var who = await identity.ResolveAsync(context.Request);
-        if (who.User is not { } user)
-        {
-            await ChallengeAsync(context, who.Error);
-            return;
-        }
-
+        var user = context.User.Person(); // signed in: the endpoint requires authorization
         GatewayRequestSpan.TagPerson(activity, user);
-        Runtimes.Sessions.RuntimeSession? session;
-        try
-        {
-            session = await sessions.FindAsync(user);
-        }
-        catch (Exception ex) when (CacheFault.Is(ex))
-        {
-            await waitingRoom.RespondAsync(context, user,
-                AllocationOutcome.Unavailable("The session store is unavailable right now; please retry in a few seconds."));
-            return;
-        }
+        var session = await sessions.FindAsync(user); // a cache fault is answered 503 by the gateway's exception handler
 
         if (session is null)
         {
@@ -73,24 +58,6 @@ internal sealed partial class GatewayPipeline(
         }
     }
 
-    private async Task ChallengeAsync(HttpContext context, string? reason)
-    {
-        var browser = WaitingRoom.WaitingRoom.WantsHtml(context.Request);
-        if (reason is null && identity.Mode == IdentityMode.Development && browser && HttpMethods.IsGet(context.Request.Method))
-        {
-            var returnUrl = context.Request.PathBase + context.Request.Path + context.Request.QueryString;
-            context.Response.Redirect("/_sd/signin?returnUrl=" + Uri.EscapeDataString(returnUrl));
-            return;
-        }
-
-        var detail = reason ?? (identity.Mode == IdentityMode.Development
-            ? $"not signed in: sign in at /_sd/signin or send the {DevSignIn.Header} header"
-            : "no IAP token (x-goog-iap-jwt-assertion) on the request");
-        context.Response.Headers.CacheControl = "no-store";
-        await Results.Json(new { error = "unauthorized", detail }, statusCode: StatusCodes.Status401Unauthorized).ExecuteAsync(context);
-    }
-
     [LoggerMessage(Level = LogLevel.Warning, Message = "Runtime {Runtime} of {User} does not answer; dropping the session")]
     private partial void LogUnreachable(string user, string runtime);
-
 }

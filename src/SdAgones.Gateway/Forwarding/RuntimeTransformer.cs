@@ -3,8 +3,8 @@ using Yarp.ReverseProxy.Forwarder;
 namespace SdAgones.Gateway.Forwarding;
 
 /// <summary>
-/// Copies the request as YARP does, then removes every header the runtime must not trust (IAP's and ours, which a
-/// client could forge) and sets <c>X-Forwarded-*</c> from what the gateway itself saw.
+/// Copies the request as YARP does, then removes every header and cookie that carries identity (IAP's and ours,
+/// which a client could forge or a runtime replay) and sets <c>X-Forwarded-*</c> from what the gateway itself saw.
 /// </summary>
 internal sealed class RuntimeTransformer : HttpTransformer
 {
@@ -20,8 +20,13 @@ internal sealed class RuntimeTransformer : HttpTransformer
             proxyRequest.Headers.Remove(name);
         }
 
-        StripPrivateCookies(proxyRequest);
         var request = httpContext.Request;
+        proxyRequest.Headers.Remove("Cookie");
+        if (RuntimeCookies(request.Headers.Cookie) is { Length: > 0 } cookies)
+        {
+            proxyRequest.Headers.TryAddWithoutValidation("Cookie", cookies);
+        }
+
         proxyRequest.Headers.Remove("X-Forwarded-For");
         proxyRequest.Headers.Remove("X-Forwarded-Proto");
         proxyRequest.Headers.Remove("X-Forwarded-Host");
@@ -35,28 +40,20 @@ internal sealed class RuntimeTransformer : HttpTransformer
         proxyRequest.Headers.TryAddWithoutValidation("X-Forwarded-Host", request.Host.ToString());
     }
 
-    /// <summary>Removes the gateway's sign-in cookie and IAP's cookies (<c>GCP_IAP_*</c>, <c>__Host-GCP_IAP_*</c>); the runtime's own stay.</summary>
-    private static void StripPrivateCookies(HttpRequestMessage proxyRequest)
-    {
-        if (!proxyRequest.Headers.TryGetValues("Cookie", out var values))
-        {
-            return;
-        }
+    /// <summary>
+    /// The request's cookies without those that carry identity: the gateway's own sign-in cookie and IAP's
+    /// (<c>GCP_IAP_*</c>, <c>__Host-GCP_IAP_*</c>, <c>__Secure-GCP_IAP_*</c>), which a runtime could otherwise replay.
+    /// </summary>
+    public static string RuntimeCookies(Microsoft.Extensions.Primitives.StringValues headers) =>
+        string.Join("; ", headers.SelectMany(h => (h ?? "").Split(';'))
+            .Select(c => c.Trim())
+            .Where(c => c.Length > 0 && !IsPrivateCookie(c.Split('=', 2)[0].Trim())));
 
-        var kept = values.SelectMany(value => value.Split(';', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
-            .Where(cookie => !IsPrivateCookie(cookie.Split('=', 2)[0]))
-            .ToList();
-        proxyRequest.Headers.Remove("Cookie");
-        if (kept.Count > 0)
-        {
-            proxyRequest.Headers.TryAddWithoutValidation("Cookie", string.Join("; ", kept));
-        }
-    }
-
-    private static bool IsPrivateCookie(string name) =>
-        name == Identity.DevSignIn.Cookie
-        || name.StartsWith("GCP_IAP_", StringComparison.Ordinal)
-        || name.StartsWith("__Host-GCP_IAP_", StringComparison.Ordinal);
+    public static bool IsPrivateCookie(string name) =>
+        string.Equals(name, Identity.DevSignIn.Cookie, StringComparison.OrdinalIgnoreCase)
+        || name.StartsWith("GCP_IAP_", StringComparison.OrdinalIgnoreCase)
+        || name.StartsWith("__Host-GCP_IAP_", StringComparison.OrdinalIgnoreCase)
+        || name.StartsWith("__Secure-GCP_IAP_", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>Headers that carry identity: IAP's (x-goog-*) and the gateway's own (X-SdAgones-*).</summary>
     public static bool IsPrivate(string name) =>

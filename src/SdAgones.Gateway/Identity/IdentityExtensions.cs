@@ -1,10 +1,19 @@
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authorization;
 using Microsoft.Extensions.Options;
+using SdAgones.Gateway.Api;
 
 namespace SdAgones.Gateway.Identity;
 
 internal static class IdentityExtensions
 {
-    /// <summary>Registers the identity mode; a mode that does not fit the environment stops the gateway at start-up.</summary>
+    /// <summary>Authorization policy for the admin API and page.</summary>
+    public const string AdminPolicy = "admin";
+
+    /// <summary>
+    /// Registers the identity mode as the default authentication scheme and the admin policy; a mode that does not fit
+    /// the environment stops the gateway at start-up.
+    /// </summary>
     public static WebApplicationBuilder AddIdentity(this WebApplicationBuilder builder)
     {
         builder.Services.AddOptions<IdentityOptions>()
@@ -21,12 +30,36 @@ internal static class IdentityExtensions
         builder.Services.AddHttpClient(nameof(IapKeySet), c => c.Timeout = TimeSpan.FromSeconds(10));
         builder.Services.AddSingleton<IapKeySet>();
         builder.Services.AddSingleton<IapTokenValidator>();
-        builder.Services.AddSingleton<PersonResolver>();
         builder.Services.AddDataProtection();
         builder.Services.AddSingleton<DevSignIn>();
+
+        var development = string.Equals(builder.Configuration[$"{IdentityOptions.Section}:{nameof(IdentityOptions.Mode)}"], nameof(IdentityMode.Development), StringComparison.OrdinalIgnoreCase);
+        var scheme = development ? DevSignInAuthenticationHandler.SchemeName : IapAuthenticationHandler.SchemeName;
+        builder.Services.AddAuthentication(scheme)
+            .AddScheme<AuthenticationSchemeOptions, IapAuthenticationHandler>(IapAuthenticationHandler.SchemeName, null)
+            .AddScheme<AuthenticationSchemeOptions, DevSignInAuthenticationHandler>(DevSignInAuthenticationHandler.SchemeName, null);
+        builder.Services.AddSingleton<IAuthorizationHandler, AdminHandler>();
+        builder.Services.AddAuthorizationBuilder()
+            .AddPolicy(AdminPolicy, policy => policy.RequireAuthenticatedUser().AddRequirements(new AdminRequirement()));
         return builder;
     }
 
     public static bool IsDevelopmentMode(this IServiceProvider services) =>
         services.GetRequiredService<IOptions<IdentityOptions>>().Value.Mode == IdentityMode.Development;
+
+    /// <summary>The person is one of <see cref="AdminOptions.Users"/>.</summary>
+    private sealed class AdminRequirement : IAuthorizationRequirement;
+
+    private sealed class AdminHandler(IOptionsMonitor<AdminOptions> admins) : AuthorizationHandler<AdminRequirement>
+    {
+        protected override Task HandleRequirementAsync(AuthorizationHandlerContext context, AdminRequirement requirement)
+        {
+            if (context.User.Identity is { IsAuthenticated: true, Name: { } name } && admins.CurrentValue.IsAdmin(name))
+            {
+                context.Succeed(requirement);
+            }
+
+            return Task.CompletedTask;
+        }
+    }
 }

@@ -10,6 +10,8 @@ public sealed class GatewayStartupTests
     [InlineData("Identity:Iap:Audience", "", "Identity:Iap:Audience")]
     [InlineData("Agones:ApiServer", "not a url", "Agones:ApiServer")]
     [InlineData("Idle:Timeout", "-00:01:00", "Idle:Timeout")]
+    [InlineData("Gateway:AllowedOrigins", "sd.example.com/path", "Gateway:AllowedOrigins")]
+    [InlineData("Gateway:WebSocketsPerPerson", "0", "Gateway:WebSocketsPerPerson")]
     public async Task A_bad_setting_stops_the_gateway_and_names_the_key(string key, string value, string named)
     {
         var settings = new Dictionary<string, string>

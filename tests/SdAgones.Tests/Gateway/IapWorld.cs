@@ -66,6 +66,38 @@ public sealed class IapWorld : IAsyncLifetime
         return new JsonWebTokenHandler { SetDefaultTimesOnTokenCreation = false }.CreateToken(descriptor);
     }
 
+    /// <summary>
+    /// A token signed with IAP's own key over exactly the JSON given, for contents a well-behaved library refuses
+    /// to produce (repeated members, wrong types, unknown critical headers).
+    /// </summary>
+    public string Signed(string headerJson, string payloadJson)
+    {
+        var signingInput = $"{Base64Url(Encoding.UTF8.GetBytes(headerJson))}.{Base64Url(Encoding.UTF8.GetBytes(payloadJson))}";
+        var signature = Key.SignData(Encoding.ASCII.GetBytes(signingInput), HashAlgorithmName.SHA256, DSASignatureFormat.IeeeP1363FixedFieldConcatenation);
+        return signingInput + "." + Base64Url(signature);
+    }
+
+    /// <summary>IAP's header for this world's key.</summary>
+    public string Header => $$"""{"alg":"ES256","typ":"JWT","kid":"{{KeyId}}"}""";
+
+    /// <summary>A payload as IAP sends it, with <paramref name="email"/> as raw JSON and any member replaced or added.</summary>
+    public static string Payload(string emailJson, params (string Name, string Json)[] replace)
+    {
+        var now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+        var members = new List<(string Name, string Json)>
+        {
+            ("iss", JsonSerializer.Serialize(Issuer)), ("aud", JsonSerializer.Serialize(Audience)), ("email", emailJson),
+            ("sub", "\"accounts.google.com:1234\""), ("iat", $"{now}"), ("exp", $"{now + 600}"),
+        };
+        foreach (var (name, json) in replace)
+        {
+            members.RemoveAll(m => m.Name == name);
+            members.Add((name, json));
+        }
+
+        return "{" + string.Join(",", members.Select(m => $"\"{m.Name}\":{m.Json}")) + "}";
+    }
+
     /// <summary>A token assembled by hand, for shapes a well-behaved library refuses to produce.</summary>
     public static string Raw(object header, object payload, string signature = "") =>
         $"{Base64Url(JsonSerializer.SerializeToUtf8Bytes(header))}.{Base64Url(JsonSerializer.SerializeToUtf8Bytes(payload))}.{signature}";
