@@ -15,7 +15,21 @@ internal static class SignInEndpoints
         app.MapGet("/_sd/signin", (string? returnUrl) => PageLayout.Html(SignInPage.Render(SafeReturn(returnUrl), error: null)));
         app.MapPost("/_sd/signin", async (HttpContext context, DevSignIn signIn) =>
         {
-            var form = await context.Request.ReadFormAsync(context.RequestAborted);
+            IFormCollection form;
+            try
+            {
+                form = await context.Request.ReadFormAsync(context.RequestAborted);
+            }
+            catch (BadHttpRequestException ex)
+            {
+                // the form never arrived whole (cut short, too slow, too large): Kestrel's own status, not a 500
+                return PageLayout.Html(SignInPage.Render("/", "The sign-in form did not arrive whole; please try again."), ex.StatusCode);
+            }
+            catch (InvalidDataException)
+            {
+                return PageLayout.Html(SignInPage.Render("/", "The sign-in form could not be read; please try again."), StatusCodes.Status400BadRequest);
+            }
+
             var returnUrl = SafeReturn(form["returnUrl"]);
             if (DevSignIn.Normalize(form["name"]) is not { } user)
             {
