@@ -38,11 +38,15 @@ public sealed class AgonesFaultTests
     {
         await using var world = await FaultWorld.StartAsync(buffer: 4, max: 6);
         await world.Agones.WaitForReadyAsync(4);
-        // The cruiser talks to Agones directly; its grace leaves time for one person to come back first.
-        await world.StartCruiserAsync(("Reconcile:OrphanGrace", "00:00:20"), ("Agones:ApiServer", world.Agones.Url.ToString()));
-        var gateway = await world.StartGatewayAsync();
+        // The cruiser talks to Agones directly. A dead gateway's allocation lock lasts Allocation:LockTtl and its people's
+        // places in line Reconcile:QueueEntryTtl; the orphan grace outlasts both, so a person who comes back in time
+        // finds their runtime still there (as with the defaults: 60 s grace, 30 s lock).
+        var lockTtl = TimeSpan.FromSeconds(5);
+        await world.StartCruiserAsync(("Reconcile:OrphanGrace", "00:00:40"), ("Reconcile:QueueEntryTtl", "00:00:10"),
+            ("Agones:ApiServer", world.Agones.Url.ToString()));
+        var gateway = await world.StartGatewayAsync(("Allocation:LockTtl", lockTtl.ToString()));
         // Where the person comes back: a second gateway, already up, that reaches Agones directly.
-        var second = await world.StartGatewayAsync(("Agones:ApiServer", world.Agones.Url.ToString()));
+        var second = await world.StartGatewayAsync(("Allocation:LockTtl", lockTtl.ToString()), ("Agones:ApiServer", world.Agones.Url.ToString()));
         using var cache = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync(world.CacheEndpoint);
         var store = new SdAgones.Runtimes.Sessions.SessionStore(cache, TimeProvider.System);
 
