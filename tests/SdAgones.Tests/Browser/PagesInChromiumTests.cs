@@ -11,7 +11,8 @@ namespace SdAgones.Tests.Browser;
 
 /// <summary>
 /// What people and operators see, in Debian's headless Chromium against the whole platform: the sign-in page, the
-/// waiting room, the stand-in WebUI, "My runtime" and the admin page. Screenshots land in <see cref="Screenshots"/>.
+/// waiting room, the stand-in WebUI, "My runtime" and the admin page. Each step asserts what a person sees on the page
+/// (texts, queue position, buttons, the generated image); screenshots land in <see cref="Screenshots"/> for people to look at.
 /// </summary>
 [Collection(PlatformCollection.Name)]
 [Trait("Category", "Browser")]
@@ -53,6 +54,7 @@ public sealed class PagesInChromiumTests(PlatformFixture platform) : IAsyncLifet
         // Signing in from the WebUI's address leads to the waiting room, with a place in the queue.
         await SignInAsync(page, "/", "frida");
         await Expect(page.Locator("#stages")).ToBeVisibleAsync();
+        await Expect(page.GetByText("Your place in the queue")).ToBeVisibleAsync();
         using var frida = platform.Client("frida");
         var me = await frida.GetFromJsonAsync<JsonElement>("/_sd/api/session");
         Assert.Equal("waiting", me.GetProperty("state").GetString());
@@ -68,6 +70,8 @@ public sealed class PagesInChromiumTests(PlatformFixture platform) : IAsyncLifet
         }
 
         await Expect(page.Locator("#generate")).ToBeVisibleAsync(new() { Timeout = (float)RuntimeWait.TotalMilliseconds });
+        await Expect(page.Locator("#generate")).ToHaveTextAsync("Generate");
+        await Expect(page.Locator("#position")).ToHaveCountAsync(0); // the waiting room is gone, not hidden behind the WebUI
         await page.Locator("#prompt").FillAsync("a red fox in the snow, watercolour");
         await page.Locator("#generate").ClickAsync();
         await Expect(page.Locator("#result")).ToHaveAttributeAsync("src", new Regex("^data:image/png;base64,"), new() { Timeout = 60_000 });
@@ -79,6 +83,7 @@ public sealed class PagesInChromiumTests(PlatformFixture platform) : IAsyncLifet
         await mine.GotoAsync("/_sd/");
         var runtime = (await frida.GetFromJsonAsync<JsonElement>("/_sd/api/session")).GetProperty("runtime").GetString()!;
         await Expect(mine.Locator("#runtime")).ToHaveTextAsync(runtime);
+        await Expect(mine.Locator("#release")).ToHaveTextAsync("Give my GPU back");
         await ShootAsync(mine, "my-runtime");
         await mine.CloseAsync();
 
@@ -88,6 +93,8 @@ public sealed class PagesInChromiumTests(PlatformFixture platform) : IAsyncLifet
         await SignInAsync(admin, "/_sd/admin", "admin");
         var row = admin.Locator("tr[data-user='frida']");
         await Expect(row).ToContainTextAsync(runtime);
+        await Expect(row.Locator("button.release")).ToHaveTextAsync("Release");
+        await Expect(admin.Locator("tr[data-user]")).ToHaveCountAsync(PlatformFixture.FleetMax); // the holders and frida, nobody else
         await Expect(admin.Locator("#fleet-total")).ToHaveTextAsync(PlatformFixture.FleetMax.ToString(System.Globalization.CultureInfo.InvariantCulture));
         await ShootAsync(admin, "admin");
         await admin.SetViewportSizeAsync(390, 844);
@@ -105,18 +112,14 @@ public sealed class PagesInChromiumTests(PlatformFixture platform) : IAsyncLifet
         var back = await page.ReloadAsync();
         Assert.Equal((int)HttpStatusCode.ServiceUnavailable, back!.Status);
         await Expect(page.Locator("#notice")).ToContainTextAsync("administrator");
-        await Expect(page.Locator("#position")).ToBeVisibleAsync();
+        await Expect(page.Locator("#position")).ToHaveTextAsync("1"); // first in line: the only one waiting
         await ShootAsync(page, "waiting-after-release");
 
         // When a runtime frees again, the same page moves on by itself once more.
         using var operatorClient = platform.Client("admin");
         (await operatorClient.PostAsync("/_sd/api/admin/sessions/pw-extra/release", null)).EnsureSuccessStatusCode();
         await Expect(page.Locator("#generate")).ToBeVisibleAsync(new() { Timeout = (float)RuntimeWait.TotalMilliseconds });
-
-        foreach (var name in new[] { "waiting", "webui", "my-runtime", "admin", "admin-phone", "waiting-after-release" })
-        {
-            AssertScreenshot(name);
-        }
+        Assert.Single(await platform.Agones.AllocatedToAsync("frida"));
     }
 
     [Fact]
@@ -151,8 +154,6 @@ public sealed class PagesInChromiumTests(PlatformFixture platform) : IAsyncLifet
         var forbidden = await page.GotoAsync("/_sd/admin");
         Assert.Equal((int)HttpStatusCode.Forbidden, forbidden!.Status);
         await Expect(page.Locator("#message")).ToContainTextAsync("not an administrator");
-
-        AssertScreenshot("my-runtime-phone");
     }
 
     /// <summary>Gives every runtime the fleet may have to someone, through the header scripts use.</summary>
@@ -192,10 +193,4 @@ public sealed class PagesInChromiumTests(PlatformFixture platform) : IAsyncLifet
 
     private static Task ShootAsync(IPage page, string name) =>
         page.ScreenshotAsync(new() { Path = Path.Combine(Screenshots, name + ".png"), FullPage = true });
-
-    private static void AssertScreenshot(string name)
-    {
-        var file = new FileInfo(Path.Combine(Screenshots, name + ".png"));
-        Assert.True(file.Exists && file.Length > 0, $"no screenshot {file.FullName}");
-    }
 }

@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using SdAgones.Cruiser;
+using SdAgones.Cruiser.Leadership;
 using SdAgones.Runtimes.Agones;
 using SdAgones.Runtimes.Identity;
 using SdAgones.Runtimes.Sessions;
@@ -35,17 +36,8 @@ public sealed class CruiserIntegrationTests
         await host.StartAsync();
 
         await agones.WaitForReadyAsync(1);
-        var status = await agones.Agones.AllocateAsync(new GameServerAllocationSpec
-        {
-            Selectors = [new GameServerSelector { MatchLabels = new() { [AgonesApi.FleetLabel] = "sd-agones-fleet" } }],
-            Metadata = new AllocationMetadata
-            {
-                Labels = new() { [AgonesApi.UserLabel] = PersonLabel.For("ida") },
-                Annotations = new() { [AgonesApi.UserAnnotation] = "ida" },
-            },
-        }, CancellationToken.None);
         var store = host.Services.GetRequiredService<SessionStore>();
-        await store.AssignAsync(new RuntimeSession("ida", status.GameServerName!, RuntimeAddress.WebUI(status)!, DateTimeOffset.UtcNow, null));
+        var status = await AllocateAsync(agones.Agones, store, "ida");
 
         await Eventually.HoldsAsync(async () => await store.GetAsync("ida") is null, TimeSpan.FromSeconds(20), "ida's idle session to be reclaimed");
         await Eventually.HoldsAsync(async () => await agones.Agones.GetGameServerAsync(status.GameServerName!, CancellationToken.None) is null,
@@ -53,5 +45,69 @@ public sealed class CruiserIntegrationTests
         Assert.DoesNotContain(await agones.ListAsync(), s => s.State == GameServerState.Allocated);
 
         await host.StopAsync();
+    }
+
+    /// <summary>Allocates a runtime to <paramref name="user"/> straight from Agones and records their session as of now.</summary>
+    private static async Task<GameServerAllocationStatus> AllocateAsync(AgonesClient agones, SessionStore store, string user)
+    {
+        var status = await agones.AllocateAsync(new GameServerAllocationSpec
+        {
+            Selectors = [new GameServerSelector { MatchLabels = new() { [AgonesApi.FleetLabel] = "sd-agones-fleet" } }],
+            Metadata = new AllocationMetadata
+            {
+                Labels = new() { [AgonesApi.UserLabel] = PersonLabel.For(user) },
+                Annotations = new() { [AgonesApi.UserAnnotation] = user },
+            },
+        }, CancellationToken.None);
+        await store.AssignAsync(new RuntimeSession(user, status.GameServerName!, RuntimeAddress.WebUI(status)!, DateTimeOffset.UtcNow, null));
+        return status;
+    }
+
+    [Fact, Trait("Category", "Faults")]
+    public async Task Of_two_cruisers_exactly_one_acts_the_follower_does_nothing_and_takes_over_when_the_leader_is_killed()
+    {
+        // A lease long enough that a busy machine does not starve the leader's renewal (a real handover would be correct).
+        var lease = TimeSpan.FromSeconds(5);
+        var check = TimeSpan.FromMilliseconds(500);
+        await using var world = await SdAgones.Tests.Faults.FaultWorld.StartAsync(buffer: 2, max: 4);
+        var target = new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, world.Agones.Url.Port);
+        await using var linkA = new TcpFaultProxy(target);
+        await using var linkB = new TcpFaultProxy(target);
+        (string, string)[] common = [("Lease:Duration", lease.ToString()), ("Idle:CheckInterval", check.ToString()), ("Idle:Timeout", "00:00:02"), ("Idle:TouchInterval", "00:00:00")];
+        var cruiserA = await world.StartCruiserAsync([.. common, ("Agones:ApiServer", linkA.Url.ToString())]);
+        var cruiserB = await world.StartCruiserAsync([.. common, ("Agones:ApiServer", linkB.Url.ToString())]);
+        using var cache = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync(world.CacheEndpoint);
+        var store = new SessionStore(cache, TimeProvider.System);
+        var leaseKey = SessionKeys.Lease(CruiserLease.Name);
+        var (idA, idB) = (cruiserA.Id, cruiserB.Id); // the holder names its process; a killed one has no Id to ask for
+        async Task<ServiceProcess?> LeaderAsync()
+        {
+            var holder = (string?)await cache.GetDatabase().StringGetAsync(leaseKey);
+            return new[] { (cruiserA, idA), (cruiserB, idB) }.SingleOrDefault(c => holder?.Contains($"-{c.Item2}-", StringComparison.Ordinal) == true).Item1;
+        }
+
+        var leader = await Eventually.ReturnsAsync(LeaderAsync, TimeSpan.FromSeconds(30), "one cruiser to hold the lease");
+        var (follower, leaderLink, followerLink) = leader == cruiserA ? (cruiserB, linkA, linkB) : (cruiserA, linkB, linkA);
+
+        // Two idle people: the leader reclaims both; the follower never even talks to Agones.
+        await world.Agones.WaitForReadyAsync(2);
+        var first = await AllocateAsync(world.Agones.Agones, store, "ida");
+        var second = await AllocateAsync(world.Agones.Agones, store, "jon");
+        await Eventually.HoldsAsync(async () => await store.GetAsync("ida") is null && await store.GetAsync("jon") is null,
+            TimeSpan.FromSeconds(30), "the leader to reclaim both idle sessions");
+        await Eventually.HoldsAsync(async () => (await world.Agones.ListAsync()).All(s => s.Name != first.GameServerName && s.Name != second.GameServerName),
+            TimeSpan.FromSeconds(30), "both idle runtimes to be deleted");
+        Assert.True(leaderLink.Connections > 0, "the leader never reached Agones");
+        Assert.Equal(0, followerLink.Connections);
+        Assert.Equal(leader, await LeaderAsync());
+
+        // The leader is killed without giving the lease back: the follower takes over once the lease runs out, and acts.
+        await leader.DisposeAsync();
+        await Eventually.HoldsAsync(async () => await LeaderAsync() == follower, lease + check + TimeSpan.FromSeconds(3), "the follower to take over the lease");
+        await world.Agones.WaitForReadyAsync(1);
+        await AllocateAsync(world.Agones.Agones, store, "kim");
+        await Eventually.HoldsAsync(async () => await store.GetAsync("kim") is null, TimeSpan.FromSeconds(30), "the new leader to reclaim kim's idle session");
+        Assert.True(followerLink.Connections > 0, "the new leader never reached Agones");
+        Assert.False(follower.HasExited);
     }
 }

@@ -1,7 +1,6 @@
 using System.Net.Http.Json;
 using Microsoft.Extensions.Options;
 using SdAgones.Cruiser.Idle;
-using SdAgones.Cruiser.Leadership;
 using SdAgones.Cruiser.Reconciliation;
 using SdAgones.Runtimes.Agones;
 using SdAgones.Runtimes.Sessions;
@@ -120,25 +119,5 @@ public sealed class CruiserPolicyTests : IAsyncLifetime
 
         Assert.Equal(1, (await world.Get<Reconciler>().RunAsync(CancellationToken.None)).Dropped);
         Assert.Null(await world.Store.GetAsync("gus@example.com"));
-    }
-
-    [Fact]
-    public async Task Of_two_cruisers_exactly_one_acts_and_the_other_takes_over_when_it_dies()
-    {
-        var options = Options.Create(new LeaseOptions { Duration = TimeSpan.FromSeconds(1) });
-        var logger = Microsoft.Extensions.Logging.Abstractions.NullLogger<CruiserLease>.Instance;
-        var one = new CruiserLease(world.Get<LeaseStore>(), options, logger);
-        var two = new CruiserLease(world.Get<LeaseStore>(), options, logger);
-
-        var first = await Task.WhenAll(one.TryHoldAsync(), two.TryHoldAsync());
-        Assert.Single(first, held => held);
-
-        var (leader, follower) = first[0] ? (one, two) : (two, one);
-        Assert.True(await leader.TryHoldAsync());
-        Assert.False(await follower.TryHoldAsync());
-
-        // The leader dies without releasing: its lease runs out and the follower takes over.
-        await Eventually.HoldsAsync(follower.TryHoldAsync, TimeSpan.FromSeconds(5), "the follower to take over the expired lease");
-        Assert.False(await leader.TryHoldAsync());
     }
 }

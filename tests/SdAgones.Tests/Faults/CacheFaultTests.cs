@@ -9,6 +9,15 @@ namespace SdAgones.Tests.Faults;
 [Trait("Category", "Faults")]
 public sealed class CacheFaultTests
 {
+    /// <summary>The cache client's command timeout (AsyncTimeout/ConnectTimeout in <c>CacheClientExtensions.AddPlatformCache</c>).</summary>
+    private static readonly TimeSpan CacheCommandTimeout = TimeSpan.FromSeconds(2);
+
+    /// <summary>
+    /// "Fail fast": a newcomer's answer during an outage may wait for at most two cache commands to time out (the one
+    /// that finds the connection gone, and one more), never for the 30 s a client would otherwise wait.
+    /// </summary>
+    private static readonly TimeSpan FailFastBound = 2 * CacheCommandTimeout + TimeSpan.FromSeconds(1);
+
     [Fact]
     public async Task During_a_cache_outage_people_keep_their_runtime_newcomers_get_a_clear_503_and_all_recovers()
     {
@@ -20,21 +29,24 @@ public sealed class CacheFaultTests
         world.StopCache();
 
         Assert.Equal(runtime, await RuntimeProbe.RuntimeThatAnsweredAsync(await alice.GetAsync("/sdapi/v1/cmd-flags")));
-        using var bob = FaultWorld.Client(gateway, "bob");
+        // Bob's client gives up after the fail-fast bound: an answer slower than that fails the test, as a timeout.
+        using var bob = GatewayClient.For(gateway.Url, "bob", timeout: FailFastBound);
         var api = await bob.GetAsync("/sdapi/v1/cmd-flags");
         Assert.Equal(HttpStatusCode.ServiceUnavailable, api.StatusCode);
-        Assert.NotNull(api.Headers.RetryAfter);
+        Assert.Equal(TimeSpan.FromSeconds(2), api.Headers.RetryAfter?.Delta);
         var body = await api.Content.ReadFromJsonAsync<JsonElement>();
         Assert.Contains("session store is unavailable", body.GetProperty("detail").GetString(), StringComparison.Ordinal);
-        using var bobsBrowser = FaultWorld.Client(gateway, "bob", html: true);
+        using var bobsBrowser = GatewayClient.For(gateway.Url, "bob", html: true, timeout: FailFastBound);
         var page = await bobsBrowser.GetAsync("/");
         Assert.Equal(HttpStatusCode.ServiceUnavailable, page.StatusCode);
+        Assert.Equal(TimeSpan.FromSeconds(2), page.Headers.RetryAfter?.Delta);
         Assert.Contains("session store is unavailable", await page.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.OK, (await bob.GetAsync("/healthz")).StatusCode);
 
         world.StartCache(); // empty: the outage also lost the data
 
-        Assert.NotEqual(runtime, await RuntimeProbe.WaitForRuntimeAsync(bob, "bob's runtime after the cache came back"));
+        using var bobLater = FaultWorld.Client(gateway, "bob");
+        Assert.NotEqual(runtime, await RuntimeProbe.WaitForRuntimeAsync(bobLater, "bob's runtime after the cache came back"));
         Assert.Equal(runtime, await RuntimeProbe.RuntimeThatAnsweredAsync(await alice.GetAsync("/sdapi/v1/cmd-flags")));
         Assert.Single(await world.AllocatedAsync(), s => s.AllocatedUser == "alice");
         Assert.False(gateway.HasExited);

@@ -7,12 +7,12 @@ using StackExchange.Redis;
 namespace SdAgones.Tests.Faults;
 
 /// <summary>
-/// The platform with its dependencies within the test's reach: a Garnet the test can stop, restart or flush;
-/// LocalAgones behind a relay the test can cut; gateway and cruiser as real processes (development identity).
+/// The platform with its dependencies within the test's reach: a Garnet the test can stop, restart or flush, behind a
+/// relay that keeps the cache's address (each restart of Garnet gets a fresh port; the relay holds the one services were
+/// given); LocalAgones behind a relay the test can cut or slow; gateway and cruiser as real processes (development identity).
 /// </summary>
 public sealed class FaultWorld : IAsyncDisposable
 {
-    private readonly int cachePort = FreePort.Next();
     private readonly List<ServiceProcess> services = [];
     private EmbeddedGarnet? garnet;
 
@@ -22,7 +22,8 @@ public sealed class FaultWorld : IAsyncDisposable
 
     public LocalAgonesHost Agones { get; private set; } = null!;
     public TcpFaultProxy AgonesLink { get; private set; } = null!;
-    public string CacheEndpoint => $"127.0.0.1:{cachePort}";
+    public TcpFaultProxy CacheLink { get; private set; } = null!;
+    public string CacheEndpoint => $"127.0.0.1:{CacheLink.Port}";
 
     public static async Task<FaultWorld> StartAsync(int buffer = 2, int max = 4)
     {
@@ -34,15 +35,26 @@ public sealed class FaultWorld : IAsyncDisposable
         return world;
     }
 
+    /// <summary>Starts an empty cache on a fresh port and points the cache's address at it.</summary>
     public void StartCache()
     {
-        garnet = new EmbeddedGarnet(IPAddress.Loopback, cachePort);
-        garnet.Start();
+        garnet = RedisBackends.StartGarnet();
+        var at = new IPEndPoint(IPAddress.Loopback, garnet.Port);
+        if (CacheLink is null)
+        {
+            CacheLink = new TcpFaultProxy(at);
+        }
+        else
+        {
+            CacheLink.Retarget(at);
+            CacheLink.Restore();
+        }
     }
 
-    /// <summary>Stops the cache; its data is gone, as after a Memorystore failover without persistence.</summary>
+    /// <summary>Stops the cache (connections reset, new ones refused); its data is gone, as after a Memorystore failover without persistence.</summary>
     public void StopCache()
     {
+        CacheLink?.Cut();
         garnet?.Dispose();
         garnet = null;
     }
@@ -113,5 +125,6 @@ public sealed class FaultWorld : IAsyncDisposable
         await AgonesLink.DisposeAsync();
         await Agones.DisposeAsync();
         StopCache();
+        await CacheLink.DisposeAsync();
     }
 }

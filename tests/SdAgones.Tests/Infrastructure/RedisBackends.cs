@@ -16,12 +16,27 @@ public sealed class RedisBackends : IDisposable
 
     public RedisBackends()
     {
-        garnet = new EmbeddedGarnet(IPAddress.Loopback, FreePort.Next());
-        garnet.Start();
+        garnet = StartGarnet();
         GarnetEndpoint = $"127.0.0.1:{garnet.Port}";
     }
 
     public string GarnetEndpoint { get; }
+
+    /// <summary>An embedded Garnet started on a fresh port (picked again if another process took it first).</summary>
+    public static EmbeddedGarnet StartGarnet() => FreePort.Bind(port =>
+    {
+        var server = new EmbeddedGarnet(IPAddress.Loopback, port);
+        try
+        {
+            server.Start();
+            return server;
+        }
+        catch
+        {
+            server.Dispose();
+            throw;
+        }
+    });
 
     public static IEnumerable<object[]> Names()
     {

@@ -20,10 +20,26 @@ public static class RuntimeProbe
     }
 
     /// <summary>The runtime serving <paramref name="client"/>'s person, waiting while the gateway shows the waiting room.</summary>
-    public static Task<string> WaitForRuntimeAsync(HttpClient client, string what, TimeSpan? timeout = null) =>
-        Eventually.ReturnsAsync(async () =>
+    public static async Task<string> WaitForRuntimeAsync(HttpClient client, string what, TimeSpan? timeout = null)
+    {
+        var last = "none";
+        try
         {
-            var response = await client.GetAsync("/sdapi/v1/cmd-flags");
-            return response.StatusCode == HttpStatusCode.OK ? await RuntimeThatAnsweredAsync(response) : null;
-        }, timeout ?? TimeSpan.FromSeconds(90), what, TimeSpan.FromMilliseconds(300));
+            return await Eventually.ReturnsAsync(async () =>
+            {
+                var response = await client.GetAsync("/sdapi/v1/cmd-flags");
+                if (response.StatusCode == HttpStatusCode.OK)
+                {
+                    return await RuntimeThatAnsweredAsync(response);
+                }
+
+                last = $"{(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}";
+                return null;
+            }, timeout ?? TimeSpan.FromSeconds(90), what, TimeSpan.FromMilliseconds(300));
+        }
+        catch (TimeoutException ex)
+        {
+            throw new TimeoutException($"{ex.Message} Last answer: {last}", ex);
+        }
+    }
 }

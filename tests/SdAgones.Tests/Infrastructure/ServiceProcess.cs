@@ -1,30 +1,39 @@
 using System.Diagnostics;
 using System.Text;
+using System.Text.RegularExpressions;
 
 namespace SdAgones.Tests.Infrastructure;
 
-/// <summary>A service run as a real process from its build output, with its output kept for failure messages.</summary>
-public sealed class ServiceProcess : IAsyncDisposable
+/// <summary>
+/// A service run as a real process from its build output, with its output kept for failure messages. It listens on a
+/// port the operating system picks (<c>--urls http://127.0.0.1:0</c>) and reports it in its start-up line, so no port
+/// is chosen by the test and then lost to another process before the service binds it.
+/// </summary>
+public sealed partial class ServiceProcess : IAsyncDisposable
 {
     private readonly Process process;
     private readonly StringBuilder output = new();
+    private readonly TaskCompletionSource<Uri> listening = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int disposed;
 
-    private ServiceProcess(Process process, Uri url)
+    private ServiceProcess(Process process)
     {
         this.process = process;
-        Url = url;
     }
 
-    public Uri Url { get; }
+    /// <summary>Where the service listens; known once it has logged "Now listening on" (after <see cref="WaitUntilHealthyAsync"/>).</summary>
+    public Uri Url => listening.Task.IsCompletedSuccessfully
+        ? listening.Task.Result
+        : throw new InvalidOperationException("the service has not reported its address yet: " + Output);
+
     public string Output { get { lock (output) { return output.ToString(); } } }
     public bool HasExited => process.HasExited;
     public int ExitCode => process.ExitCode;
+    public int Id => process.Id;
 
     public static ServiceProcess Start(
         string project, IDictionary<string, string> settings, string environment = "Production", IDictionary<string, string>? variables = null)
     {
-        var port = FreePort.Next();
         var info = new ProcessStartInfo("dotnet")
         {
             RedirectStandardOutput = true,
@@ -34,7 +43,7 @@ public sealed class ServiceProcess : IAsyncDisposable
         };
         info.ArgumentList.Add(RepoPaths.ServiceAssembly(project));
         info.ArgumentList.Add("--urls");
-        info.ArgumentList.Add($"http://127.0.0.1:{port}");
+        info.ArgumentList.Add("http://127.0.0.1:0");
         foreach (var (key, value) in settings)
         {
             info.ArgumentList.Add($"--{key}={value}");
@@ -48,7 +57,8 @@ public sealed class ServiceProcess : IAsyncDisposable
             info.Environment[key] = value;
         }
 
-        var service = new ServiceProcess(new Process { StartInfo = info }, new Uri($"http://127.0.0.1:{port}/"));
+        info.Environment["Logging__LogLevel__Microsoft.Hosting.Lifetime"] = "Information"; // the "Now listening on" line
+        var service = new ServiceProcess(new Process { StartInfo = info, EnableRaisingEvents = true });
         service.process.OutputDataReceived += (_, e) => service.Append(e.Data);
         service.process.ErrorDataReceived += (_, e) => service.Append(e.Data);
         service.process.Start();
@@ -59,17 +69,34 @@ public sealed class ServiceProcess : IAsyncDisposable
 
     private void Append(string? line)
     {
-        if (line is not null)
+        if (line is null)
         {
-            lock (output)
-            {
-                output.AppendLine(line);
-            }
+            return;
+        }
+
+        lock (output)
+        {
+            output.AppendLine(line);
+        }
+
+        if (ListeningLine().Match(line) is { Success: true } match)
+        {
+            listening.TrySetResult(new Uri(match.Groups["url"].Value.TrimEnd('/') + "/"));
         }
     }
 
     public async Task WaitUntilHealthyAsync(TimeSpan? timeout = null)
     {
+        var limit = timeout ?? TimeSpan.FromSeconds(90);
+        await Eventually.HoldsAsync(() =>
+        {
+            if (process.HasExited)
+            {
+                Assert.Fail($"the process exited with {process.ExitCode}: {Output}");
+            }
+
+            return Task.FromResult(listening.Task.IsCompletedSuccessfully);
+        }, limit, "the service to report the address it listens on");
         using var http = new HttpClient { BaseAddress = Url, Timeout = TimeSpan.FromSeconds(2) };
         await Eventually.HoldsAsync(async () =>
         {
@@ -79,13 +106,22 @@ public sealed class ServiceProcess : IAsyncDisposable
             }
 
             return (await http.GetAsync("/healthz")).IsSuccessStatusCode;
-        }, timeout ?? TimeSpan.FromSeconds(90), "the service to answer /healthz");
+        }, limit, "the service to answer /healthz");
     }
 
-    public Task<bool> WaitForExitAsync(TimeSpan timeout)
+    /// <summary>True when the process exited within <paramref name="timeout"/>; false (never a hang) when it keeps running.</summary>
+    public async Task<bool> WaitForExitAsync(TimeSpan timeout)
     {
         using var cts = new CancellationTokenSource(timeout);
-        return process.WaitForExitAsync(cts.Token).ContinueWith(t => t.IsCompletedSuccessfully, TaskScheduler.Default);
+        try
+        {
+            await process.WaitForExitAsync(cts.Token);
+            return true;
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
     }
 
     public async ValueTask DisposeAsync()
@@ -103,4 +139,7 @@ public sealed class ServiceProcess : IAsyncDisposable
 
         process.Dispose();
     }
+
+    [GeneratedRegex(@"Now listening on: (?<url>http://\S+)")]
+    private static partial Regex ListeningLine();
 }

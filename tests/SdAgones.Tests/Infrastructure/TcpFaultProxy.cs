@@ -4,70 +4,97 @@ using System.Net.Sockets;
 namespace SdAgones.Tests.Infrastructure;
 
 /// <summary>
-/// A TCP relay between a service and its dependency that a test can cut and restore, as a network partition or an
-/// API server outage would: while cut, new connections are refused and open ones are closed.
+/// A TCP relay between a service and its dependency that a test can cut, slow down, point elsewhere and restore, as a
+/// network partition, a slow API server or a failover would. It holds its port for its whole life (while cut it
+/// accepts and resets at once), so no other process can take the address the service was given.
 /// </summary>
 public sealed class TcpFaultProxy : IAsyncDisposable
 {
-    private readonly IPEndPoint target;
     private readonly List<TcpClient> open = [];
     private readonly CancellationTokenSource stop = new();
-    private TcpListener? listener;
-    private Task? accepting;
+    private readonly TcpListener listener;
+    private readonly Task accepting;
+    private volatile IPEndPoint target;
+    private volatile bool cut;
+    private int connections;
 
     public TcpFaultProxy(IPEndPoint target)
     {
         this.target = target;
-        Port = FreePort.Next();
-        Restore();
+        listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        Port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        accepting = Task.Run(AcceptAsync);
     }
 
     public int Port { get; }
 
     public Uri Url => new($"http://127.0.0.1:{Port}/");
 
-    public void Restore()
-    {
-        if (listener is not null)
-        {
-            return;
-        }
+    /// <summary>Connections relayed to the dependency so far (not counting those reset while cut).</summary>
+    public int Connections => Volatile.Read(ref connections);
 
-        listener = new TcpListener(IPAddress.Loopback, Port);
-        listener.Start();
-        var current = listener;
-        accepting = Task.Run(() => AcceptAsync(current));
-    }
+    /// <summary>How long each chunk from the dependency back to the service is held: a slow dependency.</summary>
+    public TimeSpan AnswerDelay { get; set; }
+
+    /// <summary>Relays new connections to <paramref name="to"/> from now on (the dependency came back elsewhere).</summary>
+    public void Retarget(IPEndPoint to) => target = to;
+
+    public void Restore() => cut = false;
 
     public void Cut()
     {
-        listener?.Stop();
-        listener = null;
+        cut = true;
         lock (open)
         {
             foreach (var client in open)
             {
-                client.Dispose();
+                Reset(client);
             }
 
             open.Clear();
         }
     }
 
-    private async Task AcceptAsync(TcpListener from)
+    /// <summary>Closes with a reset (no graceful FIN), as a dead peer or a refused connection looks to the client.</summary>
+    private static void Reset(TcpClient client)
+    {
+        try
+        {
+            if (client.Client is { } socket)
+            {
+                socket.LingerState = new LingerOption(true, 0);
+            }
+        }
+        catch (Exception ex) when (ex is ObjectDisposedException or SocketException)
+        {
+            // already closed
+        }
+
+        client.Dispose();
+    }
+
+    private async Task AcceptAsync()
     {
         while (!stop.IsCancellationRequested)
         {
             TcpClient inbound;
             try
             {
-                inbound = await from.AcceptTcpClientAsync(stop.Token);
+                inbound = await listener.AcceptTcpClientAsync(stop.Token);
             }
             catch (Exception ex) when (ex is SocketException or ObjectDisposedException or OperationCanceledException or InvalidOperationException)
             {
                 return;
             }
 
+            if (cut)
+            {
+                Reset(inbound); // as a refused connection
+                continue;
+            }
+
+            Interlocked.Increment(ref connections);
             _ = Task.Run(() => RelayAsync(inbound));
         }
     }
@@ -86,7 +113,7 @@ public sealed class TcpFaultProxy : IAsyncDisposable
             await outbound.ConnectAsync(target, stop.Token);
             using var a = inbound.GetStream();
             using var b = outbound.GetStream();
-            await Task.WhenAny(a.CopyToAsync(b, stop.Token), b.CopyToAsync(a, stop.Token));
+            await Task.WhenAny(a.CopyToAsync(b, stop.Token), CopyDelayedAsync(b, a));
         }
         catch (Exception ex) when (ex is SocketException or IOException or ObjectDisposedException or OperationCanceledException)
         {
@@ -104,15 +131,27 @@ public sealed class TcpFaultProxy : IAsyncDisposable
         }
     }
 
+    private async Task CopyDelayedAsync(Stream from, Stream to)
+    {
+        var buffer = new byte[64 * 1024];
+        int read;
+        while ((read = await from.ReadAsync(buffer, stop.Token)) > 0)
+        {
+            if (AnswerDelay > TimeSpan.Zero)
+            {
+                await Task.Delay(AnswerDelay, stop.Token);
+            }
+
+            await to.WriteAsync(buffer.AsMemory(0, read), stop.Token);
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
         await stop.CancelAsync();
+        listener.Stop();
         Cut();
-        if (accepting is not null)
-        {
-            await accepting.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-        }
-
+        await accepting.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         stop.Dispose();
     }
 }

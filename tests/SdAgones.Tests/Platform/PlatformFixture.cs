@@ -4,6 +4,8 @@ using Aspire.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using SdAgones.Runtimes.Agones;
+using SdAgones.Runtimes.Sessions;
+using StackExchange.Redis;
 using SdAgones.Tests.Infrastructure;
 
 namespace SdAgones.Tests.Platform;
@@ -22,6 +24,9 @@ public sealed class PlatformFixture : IAsyncLifetime
     public DistributedApplication App { get; private set; } = null!;
     public LocalAgonesClient Agones { get; private set; } = null!;
     public Uri GatewayUrl { get; private set; } = null!;
+
+    /// <summary>The platform's cache, for resetting and checking what tests leave behind.</summary>
+    public IConnectionMultiplexer Cache { get; private set; } = null!;
 
     public async Task InitializeAsync()
     {
@@ -48,13 +53,17 @@ public sealed class PlatformFixture : IAsyncLifetime
         }
 
         GatewayUrl = App.GetEndpoint("gateway", "http");
+        Cache = await ConnectionMultiplexer.ConnectAsync((await App.GetConnectionStringAsync("cache", cts.Token))!);
         Agones = new LocalAgonesClient(App.GetEndpoint("localagones", "http"));
         await Agones.WaitForReadyAsync(1);
     }
 
     public HttpClient Client(string? user, bool html = false) => GatewayClient.For(GatewayUrl, user, html);
 
-    /// <summary>Gives every runtime back through the admin API and waits for a full Ready buffer, so each test starts alike.</summary>
+    /// <summary>
+    /// Gives every runtime back through the admin API, empties the waiting line, and checks the result — no session, nobody
+    /// waiting, no runtime allocated, a full Ready buffer — so each test starts alike and none depends on another's leftovers.
+    /// </summary>
     public async Task ResetAsync()
     {
         using var admin = Client("admin");
@@ -65,16 +74,26 @@ public sealed class PlatformFixture : IAsyncLifetime
             (await admin.PostAsync($"/_sd/api/admin/sessions/{Uri.EscapeDataString(user)}/release", null)).EnsureSuccessStatusCode();
         }
 
+        var line = new WaitingLine(Cache, TimeProvider.System);
+        foreach (var waiting in await line.QueueAsync())
+        {
+            await line.LeaveQueueAsync(waiting);
+        }
+
         await Eventually.HoldsAsync(async () =>
         {
             var servers = await Agones.ListAsync();
             return servers.Count(s => s.State == GameServerState.Allocated) == 0 && servers.Count(s => s.State == GameServerState.Ready) >= 2;
         }, TimeSpan.FromSeconds(90), "the fleet to be back to two Ready runtimes and none allocated");
+        Assert.Empty(await line.QueueAsync());
+        var left = await admin.GetFromJsonAsync<JsonElement>("/_sd/api/admin/sessions");
+        Assert.Equal(0, left.GetProperty("sessions").GetArrayLength());
     }
 
     public async Task DisposeAsync()
     {
         Agones?.Dispose();
+        Cache?.Dispose();
         if (App is not null)
         {
             await App.DisposeAsync();

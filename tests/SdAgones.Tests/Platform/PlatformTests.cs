@@ -1,3 +1,7 @@
+using Aspire.Hosting;
+using Aspire.Hosting.ApplicationModel;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using System.Net;
 using System.Net.Http.Json;
 using System.Net.WebSockets;
@@ -23,15 +27,54 @@ public sealed class PlatformTests(PlatformFixture platform) : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Every_resource_is_healthy_and_the_gateway_answers_the_load_balancer_check()
+    public async Task Every_resource_is_running_and_healthy_and_the_gateway_answers_the_load_balancer_check()
     {
+        // Every service the AppHost runs, each replica on its own: running, and healthy by its own health checks.
+        var model = platform.App.Services.GetRequiredService<DistributedApplicationModel>();
+        var services = model.Resources.OfType<ProjectResource>().Select(r => r.Name).Order(StringComparer.Ordinal).ToList();
+        Assert.Equal(["cruiser", "garnet", "gateway", "localagones"], services);
+        var instances = new Dictionary<string, ResourceEvent>(StringComparer.Ordinal);
+        using (var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30)))
+        {
+            try
+            {
+                // The watch replays each instance's current state first.
+                await foreach (var update in platform.App.ResourceNotifications.WatchAsync(cts.Token))
+                {
+                    if (update.Resource is ProjectResource)
+                    {
+                        instances[update.ResourceId] = update;
+                    }
+
+                    if (instances.Values.Select(e => e.Resource.Name).Distinct().Count() == services.Count
+                        && instances.Values.Count(e => e.Resource.Name == "gateway") == 2)
+                    {
+                        break;
+                    }
+                }
+            }
+            catch (OperationCanceledException)
+            {
+                Assert.Fail("the orchestrator reported only " + string.Join(", ", instances.Keys));
+            }
+        }
+
+        foreach (var (instance, state) in instances)
+        {
+            Assert.Equal((instance, KnownResourceStates.Running), (instance, state.Snapshot.State?.Text));
+            Assert.Equal((instance, (HealthStatus?)HealthStatus.Healthy), (instance, state.Snapshot.HealthStatus));
+        }
+
         using var anonymous = platform.Client(user: null);
         var healthz = await anonymous.GetAsync("/healthz");
         Assert.Equal(HttpStatusCode.OK, healthz.StatusCode);
 
+        // The positive control beside the 401: the same request from a signed-in person reaches a runtime.
         var unauthenticated = await anonymous.GetAsync("/sdapi/v1/cmd-flags");
         Assert.Equal(HttpStatusCode.Unauthorized, unauthenticated.StatusCode);
         Assert.Contains("sign in", await unauthenticated.Content.ReadAsStringAsync(), StringComparison.OrdinalIgnoreCase);
+        using var signedIn = platform.Client("henry");
+        await RuntimeProbe.WaitForRuntimeAsync(signedIn, "henry's runtime");
     }
 
     [Fact]
@@ -58,7 +101,7 @@ public sealed class PlatformTests(PlatformFixture platform) : IAsyncLifetime
         var responses = await Task.WhenAll(Enumerable.Range(0, 50).Select(_ => Task.Run(async () =>
         {
             using var request = new HttpRequestMessage(HttpMethod.Get, "/sdapi/v1/cmd-flags");
-            request.Headers.ConnectionClose = true; // a new connection each: the proxy spreads them over both gateway instances
+            request.Headers.ConnectionClose = true; // a new connection each, as fifty browser tabs would open
             return await client.SendAsync(request);
         })));
 
@@ -68,7 +111,13 @@ public sealed class PlatformTests(PlatformFixture platform) : IAsyncLifetime
             served.Add(await RuntimeProbe.RuntimeThatAnsweredAsync(response));
         }
 
-        Assert.All(responses, r => Assert.True(r.StatusCode is HttpStatusCode.OK or HttpStatusCode.ServiceUnavailable, r.StatusCode.ToString()));
+        // Each answer is the runtime or the waiting room while it is allocated, nothing else.
+        foreach (var response in responses.Where(r => r.StatusCode != HttpStatusCode.OK))
+        {
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+            Assert.Equal("waiting", (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("error").GetString());
+        }
+
         Assert.True(served.Count == 1, $"served by {served.Count} runtimes: {string.Join(", ", served)}");
         Assert.Single(await platform.Agones.AllocatedToAsync("carol"));
     }
