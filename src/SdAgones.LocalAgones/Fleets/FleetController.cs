@@ -14,6 +14,7 @@ namespace SdAgones.LocalAgones.Fleets;
 internal sealed partial class FleetController(
     GameServerRegistry registry,
     RuntimeSupervisor supervisor,
+    LocalAgonesMetrics metrics,
     IOptions<FleetOptions> options,
     TimeProvider time,
     ILogger<FleetController> logger) : BackgroundService
@@ -28,9 +29,17 @@ internal sealed partial class FleetController(
             while (!stoppingToken.IsCancellationRequested)
             {
                 await ReconcileAsync();
+
+                // The pass's own writes have already raised Changed; the version read after the pass tells them apart
+                // from others' changes, so the loop never wakes itself (issue 13): it sleeps until someone else changes
+                // something or the sync interval (health, reservations, autoscaling) comes round.
+                var seen = registry.Version;
+                var due = time.GetUtcNow() + options.Value.SyncInterval;
                 try
                 {
-                    await poke.WaitAsync(options.Value.SyncInterval, stoppingToken);
+                    while (await WaitForPokeAsync(due, stoppingToken) && registry.Version == seen)
+                    {
+                    }
                 }
                 catch (OperationCanceledException)
                 {
@@ -43,6 +52,13 @@ internal sealed partial class FleetController(
             registry.Changed -= Poke;
             await supervisor.DisposeAsync();
         }
+    }
+
+    /// <summary>True when poked before <paramref name="due"/>; false when the interval is up.</summary>
+    private async Task<bool> WaitForPokeAsync(DateTimeOffset due, CancellationToken ct)
+    {
+        var left = due - time.GetUtcNow();
+        return left > TimeSpan.Zero && await poke.WaitAsync(left, ct);
     }
 
     private void Poke()
@@ -62,6 +78,7 @@ internal sealed partial class FleetController(
 
     internal async Task ReconcileAsync()
     {
+        metrics.ReconcilePass();
         var settings = options.Value;
         var (servers, _) = registry.List(LabelSelector.Everything);
 

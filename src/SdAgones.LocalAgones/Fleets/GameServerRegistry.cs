@@ -55,7 +55,10 @@ public sealed class GameServerRegistry
         version = 1;
     }
 
-    /// <summary>Raised (outside the lock) after any change, so controllers can act at once instead of waiting a tick.</summary>
+    /// <summary>
+    /// Raised (outside the lock) after a change and only after one, so controllers can act at once instead of
+    /// waiting a tick. A write that leaves everything as it was raises nothing.
+    /// </summary>
     public event Action? Changed;
 
     public string Namespace => options.Namespace;
@@ -72,9 +75,12 @@ public sealed class GameServerRegistry
         },
     };
 
-    public string CurrentVersion
+    public string CurrentVersion => Version.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>The registry's resource version: it grows with every change and only then.</summary>
+    public long Version
     {
-        get { lock (gate) { return version.ToString(System.Globalization.CultureInfo.InvariantCulture); } }
+        get { lock (gate) { return version; } }
     }
 
     /// <summary>Creates a new GameServer of the Fleet in state Creating.</summary>
@@ -140,6 +146,13 @@ public sealed class GameServerRegistry
 
             var next = Clone(current);
             change(next);
+            if (KubernetesJson.Serialize(next) == KubernetesJson.Serialize(current))
+            {
+                // Nothing changed: no new resource version, no watch event, no Changed (issue 13: a notification
+                // without a change kept the fleet controller's loop from ever sleeping).
+                return next;
+            }
+
             var from = current.Status?.State ?? GameServerState.Creating;
             var to = next.Status?.State ?? GameServerState.Creating;
             if (!GameServerLifecycle.CanMove(from, to))
@@ -276,12 +289,14 @@ public sealed class GameServerRegistry
     {
         lock (gate)
         {
-            if (fleet.Spec.Replicas != replicas)
+            if (fleet.Spec.Replicas == replicas)
             {
-                fleet.Spec.Replicas = replicas;
-                fleet.Metadata.Generation = (fleet.Metadata.Generation ?? 1) + 1;
-                fleet.Metadata.ResourceVersion = (++version).ToString(System.Globalization.CultureInfo.InvariantCulture);
+                return GetFleet();
             }
+
+            fleet.Spec.Replicas = replicas;
+            fleet.Metadata.Generation = (fleet.Metadata.Generation ?? 1) + 1;
+            fleet.Metadata.ResourceVersion = (++version).ToString(System.Globalization.CultureInfo.InvariantCulture);
         }
 
         Changed?.Invoke();
