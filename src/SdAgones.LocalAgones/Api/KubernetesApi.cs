@@ -113,7 +113,13 @@ internal static class KubernetesApi
         }
         catch (ResourceVersionGoneException ex)
         {
-            await Error(StatusCodes.Status410Gone, "Expired", ex.Message).ExecuteAsync(context);
+            // As the real API server (kubernetes staging/src/k8s.io/apiserver/pkg/storage/cacher/cacher.go, Watch:
+            // "other errors must fail with a watch event of type ERROR", newErrWatcher): the watch is accepted with
+            // 200, then one ERROR event carries a Status with code 410 (reason Expired), then the stream closes.
+            context.Response.ContentType = "application/json";
+            var status = JsonSerializer.Serialize(
+                new StatusObject("Failure", ex.Message, "Expired", StatusCodes.Status410Gone, null), StatusJson);
+            await context.Response.WriteAsync($"{{\"type\":\"ERROR\",\"object\":{status}}}\n", context.RequestAborted);
             return;
         }
         catch (ArgumentException ex)

@@ -20,6 +20,8 @@ internal sealed partial class FleetController(
     ILogger<FleetController> logger) : BackgroundService
 {
     private readonly SemaphoreSlim poke = new(0, 1);
+    private readonly Dictionary<string, DateTimeOffset> requestReadySince = new(StringComparer.Ordinal);
+    private DateTimeOffset? nextDue;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -35,6 +37,11 @@ internal sealed partial class FleetController(
                 // something or the sync interval (health, reservations, autoscaling) comes round.
                 var seen = registry.Version;
                 var due = time.GetUtcNow() + options.Value.SyncInterval;
+                if (nextDue < due)
+                {
+                    due = nextDue.Value;
+                }
+
                 try
                 {
                     while (await WaitForPokeAsync(due, stoppingToken) && registry.Version == seen)
@@ -85,6 +92,7 @@ internal sealed partial class FleetController(
         await RemoveLeavingAsync(servers);
         CheckHealth(servers);
         EndReservations(servers);
+        MoveRequestReady(servers);
 
         var live = servers.Where(s => !GameServerRegistry.IsLeaving(s)).ToList();
         if (settings.Autoscale)
@@ -144,6 +152,41 @@ internal sealed partial class FleetController(
             {
                 LogUnhealthy(server.Name, (now - pod.LastHealth).TotalSeconds);
                 registry.TryMove(server.Name, GameServerState.Unhealthy);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Agones' GameServer controller: a RequestReady GameServer (the SDK's <c>Ready()</c> written) becomes Ready once the
+    /// controller gets to it (pkg/gameservers/controller.go <c>syncGameServerRequestReadyState</c>).
+    /// </summary>
+    private void MoveRequestReady(List<GameServer> servers)
+    {
+        var now = time.GetUtcNow();
+        var delay = options.Value.RequestReadyDelay;
+        nextDue = null;
+        var waiting = servers.Where(s => s.State == GameServerState.RequestReady).Select(s => s.Name).ToHashSet(StringComparer.Ordinal);
+        foreach (var left in requestReadySince.Keys.Where(k => !waiting.Contains(k)).ToList())
+        {
+            requestReadySince.Remove(left);
+        }
+
+        foreach (var name in waiting)
+        {
+            if (!requestReadySince.TryGetValue(name, out var since))
+            {
+                requestReadySince[name] = since = now;
+            }
+
+            var due = since + delay;
+            if (now >= due)
+            {
+                registry.TryMove(name, GameServerState.Ready);
+                requestReadySince.Remove(name);
+            }
+            else if (nextDue is null || due < nextDue)
+            {
+                nextDue = due;
             }
         }
     }

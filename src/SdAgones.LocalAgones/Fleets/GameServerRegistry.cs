@@ -133,8 +133,14 @@ public sealed class GameServerRegistry
     }
 
     /// <summary>Applies a change to one GameServer; returns the new object, or null when it does not exist.</summary>
+    /// <param name="name">The GameServer.</param>
+    /// <param name="change">The change, made on a copy.</param>
+    /// <param name="checkLifecycle">
+    /// False for a write as the API server takes it from the SDK sidecar: any state is stored as asked (the real API
+    /// server does not check GameServer state moves; Agones' controllers do, after the fact).
+    /// </param>
     /// <exception cref="InvalidOperationException">The change would break the Agones lifecycle.</exception>
-    public GameServer? Update(string name, Action<GameServer> change)
+    public GameServer? Update(string name, Action<GameServer> change, bool checkLifecycle = true)
     {
         GameServer result;
         lock (gate)
@@ -155,7 +161,7 @@ public sealed class GameServerRegistry
 
             var from = current.Status?.State ?? GameServerState.Creating;
             var to = next.Status?.State ?? GameServerState.Creating;
-            if (!GameServerLifecycle.CanMove(from, to))
+            if (checkLifecycle && !GameServerLifecycle.CanMove(from, to))
             {
                 throw new InvalidOperationException($"GameServer {name} cannot move from {from} to {to}.");
             }
@@ -245,7 +251,7 @@ public sealed class GameServerRegistry
                 next.Metadata.Annotations[key] = value;
             }
 
-            next.Metadata.Annotations["agones.dev/last-allocated"] = time.GetUtcNow().ToString("O", System.Globalization.CultureInfo.InvariantCulture);
+            next.Metadata.Annotations[AgonesApi.LastAllocatedAnnotation] = time.GetUtcNow().ToString("O", System.Globalization.CultureInfo.InvariantCulture);
             servers[next.Name] = next;
             Record("MODIFIED", next);
             status = new GameServerAllocationStatus

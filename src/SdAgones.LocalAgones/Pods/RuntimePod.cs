@@ -66,7 +66,8 @@ internal sealed partial class RuntimePod(
         Start("webui", options.WebUIAssembly,
             "--urls", $"http://127.0.0.1:{WebUIPort}",
             "--WebUI:DataRoot", dataRoot,
-            "--WebUI:StepDelay", options.WebUIStepDelay.ToString("c"));
+            "--WebUI:StepDelay", options.WebUIStepDelay.ToString("c"),
+            "--WebUI:ModelLoadDelay", options.WebUIModelLoadDelay.ToString("c"));
     }
 
     private void Start(string container, string assembly, params string[] args)

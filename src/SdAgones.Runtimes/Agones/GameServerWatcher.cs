@@ -77,6 +77,10 @@ public sealed partial class GameServerWatcher(AgonesClient agones, TimeProvider 
             {
                 break;
             }
+            catch (WatchExpiredException ex)
+            {
+                LogWatchExpired(ex.Message); // nothing is wrong: list again at once, as client-go's reflector does
+            }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
                 LogWatchBroken(ex.Message, backoff.TotalMilliseconds);
@@ -101,6 +105,9 @@ public sealed partial class GameServerWatcher(AgonesClient agones, TimeProvider 
         servers[server.Name] = server;
         return known ? WatchEventType.Modified : WatchEventType.Added;
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "GameServer watch expired ({Reason}); re-listing")]
+    private partial void LogWatchExpired(string reason);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "GameServer watch broken ({Reason}); re-listing in {DelayMs} ms")]
     private partial void LogWatchBroken(string reason, double delayMs);
