@@ -17,6 +17,7 @@ public sealed class AgentOptions
     public const string HealthIntervalKey = "Agent:HealthInterval";
     public const string HealthPeriodKey = "Agent:HealthPeriod";
     public const string BusyPollIntervalKey = "Agent:BusyPollInterval";
+    public const string ReadyRetryAfterKey = "Agent:ReadyRetryAfter";
 
     /// <summary>The WebUI in the same pod (A1111 started with <c>--listen --api --port 7860</c>).</summary>
     public Uri WebUIUrl { get; set; } = new("http://127.0.0.1:7860/");
@@ -45,6 +46,12 @@ public sealed class AgentOptions
     /// <summary>Time between looks at the WebUI's progress when reporting busy.</summary>
     public TimeSpan BusyPollInterval { get; set; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>
+    /// How long after asking for Ready the agent waits before asking again, and only if the GameServer has not even
+    /// reached RequestReady (the first ask was lost). The SDK applies a Ready after 500 ms by default.
+    /// </summary>
+    public TimeSpan ReadyRetryAfter { get; set; } = TimeSpan.FromSeconds(10);
+
     public Uri SdkUrl => new($"http://127.0.0.1:{SdkPort.ToString(CultureInfo.InvariantCulture)}/");
 }
 
@@ -69,6 +76,7 @@ internal sealed class AgentOptionsSetup(IConfiguration configuration) : IConfigu
         options.HealthPeriod = Duration(AgentOptions.HealthPeriodKey) ?? options.HealthPeriod;
         options.BusyPollInterval = Duration(AgentOptions.BusyPollIntervalKey) ?? options.BusyPollInterval;
         options.OutputInterval = Duration(AgentOptions.OutputIntervalKey) ?? options.OutputInterval;
+        options.ReadyRetryAfter = Duration(AgentOptions.ReadyRetryAfterKey) ?? options.ReadyRetryAfter;
     }
 
     public ValidateOptionsResult Validate(string? name, AgentOptions options)
@@ -104,6 +112,7 @@ internal sealed class AgentOptionsSetup(IConfiguration configuration) : IConfigu
         CheckDuration(AgentOptions.HealthPeriodKey, failures);
         CheckDuration(AgentOptions.BusyPollIntervalKey, failures);
         CheckDuration(AgentOptions.OutputIntervalKey, failures);
+        CheckDuration(AgentOptions.ReadyRetryAfterKey, failures);
         if (options.HealthInterval >= options.HealthPeriod)
         {
             failures.Add(SettingProblem.Line(AgentOptions.HealthIntervalKey, options.HealthInterval.ToString("c", CultureInfo.InvariantCulture),

@@ -20,6 +20,7 @@ public static class LocalAgonesApp
             .ValidateOnStart();
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<GameServerRegistry>();
+        builder.Services.AddSingleton<LocalAgonesMetrics>();
         builder.Services.AddSingleton<RuntimeSupervisor>();
         builder.Services.AddHostedService<FleetController>();
         configure?.Invoke(builder);

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Configuration.Memory;
 using SdAgones.WebUI.Api;
 using SdAgones.WebUI.Files;
 using SdAgones.WebUI.Generation;
+using SdAgones.WebUI.ModelLoading;
 using SdAgones.WebUI.Page;
 using SdAgones.WebUI.Queue;
 using SdAgones.WebUI.Settings;
@@ -30,9 +31,11 @@ public static class StandInWebUi
         builder.Services.AddWebUiSettings();
         builder.Services.AddGeneration();
         builder.Services.AddFiles();
+        builder.Services.AddModelLoading();
 
         var app = builder.Build();
         app.UseWebSockets();
+        app.UseModelLoading();
         app.MapPage();
         app.MapSdApi();
         app.MapQueue();

@@ -6,7 +6,7 @@ using Microsoft.Extensions.Options;
 namespace SdAgones.Agent.Sdk;
 
 /// <summary>
-/// The Agones SDK sidecar's REST API (anchors §1d), over plain sockets: no shared resilience pipeline, so a failure
+/// The Agones SDK sidecar's REST API (Agones' pkg/sdkserver, served by the sidecar's HTTP gateway), over plain sockets: no shared resilience pipeline, so a failure
 /// is seen as it is and never trips a breaker that would silence the health pings.
 /// </summary>
 internal sealed class SdkClient : IDisposable

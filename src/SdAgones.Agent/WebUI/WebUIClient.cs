@@ -14,11 +14,31 @@ internal sealed class WebUIClient(IOptions<AgentOptions> options) : IDisposable
         Timeout = TimeSpan.FromSeconds(10),
     };
 
-    /// <summary>True once the page a person would open answers 200 (models loaded, Gradio up).</summary>
-    public async Task<bool> AnswersAsync(CancellationToken ct)
+    private readonly HttpClient loading = new(new SocketsHttpHandler { UseProxy = false })
     {
-        using var response = await http.GetAsync("", HttpCompletionOption.ResponseHeadersRead, ct);
-        return response.IsSuccessStatusCode;
+        BaseAddress = options.Value.WebUIUrl,
+        Timeout = TimeSpan.FromMinutes(30),
+    };
+
+    /// <summary>
+    /// True once the checkpoint is loaded and the API answers; false while the API routes do not exist yet (404).
+    /// The page answering proves neither: A1111 serves Gradio while the model still loads in a background thread
+    /// (modules/initialize.py <c>initialize_rest</c>). <c>POST /sdapi/v1/reload-checkpoint</c> (modules/api/api.py
+    /// <c>Api.reloadapi</c>) reads <c>shared.sd_model</c>, which blocks in modules/sd_models.py
+    /// <c>SdModelData.get_sd_model</c> on the lock the loading thread holds, so its 200 means "model loaded"; with the
+    /// model already on its device it does no work.
+    /// </summary>
+    public async Task<bool> ModelLoadedAsync(CancellationToken ct)
+    {
+        using var content = JsonContent.Create(new { });
+        using var response = await loading.PostAsync("sdapi/v1/reload-checkpoint", content, ct);
+        if (response.StatusCode == System.Net.HttpStatusCode.NotFound)
+        {
+            return false;
+        }
+
+        response.EnsureSuccessStatusCode();
+        return true;
     }
 
     /// <summary>True while a generation runs or waits (<c>state.job_count</c> &gt; 0 or <c>progress</c> &gt; 0), as the cruiser reads it.</summary>
@@ -35,7 +55,11 @@ internal sealed class WebUIClient(IOptions<AgentOptions> options) : IDisposable
         response.EnsureSuccessStatusCode();
     }
 
-    public void Dispose() => http.Dispose();
+    public void Dispose()
+    {
+        http.Dispose();
+        loading.Dispose();
+    }
 }
 
 internal static class WebUIClientRegistration

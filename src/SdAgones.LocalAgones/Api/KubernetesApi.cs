@@ -43,8 +43,32 @@ internal static class KubernetesApi
             GroupVersion = $"{AgonesApi.Group}/{AgonesApi.Version}",
             Resources =
             [
-                new V1APIResource { Name = AgonesApi.GameServers, Kind = GameServer.KindName, Namespaced = true, SingularName = "gameserver", Verbs = ["get", "list", "watch", "patch", "delete"] },
-                new V1APIResource { Name = AgonesApi.Fleets, Kind = "Fleet", Namespaced = true, SingularName = "fleet", Verbs = ["get", "list", "patch"] },
+                new V1APIResource { Name = AgonesApi.GameServers, Kind = GameServer.KindName, Namespaced = true, SingularName = "gameserver", ShortNames = ["gs"], Verbs = ["get", "list", "watch", "patch", "delete"] },
+                new V1APIResource { Name = AgonesApi.Fleets, Kind = "Fleet", Namespaced = true, SingularName = "fleet", ShortNames = ["flt"], Verbs = ["get", "list", "patch"] },
+            ],
+        }));
+
+        // Discovery for every group served, as kubectl reads it before any request (issue 22).
+        app.MapGet("/api", () => Results.Json(new { kind = "APIVersions", versions = new[] { "v1" }, serverAddressByClientCIDRs = new[] { new { clientCIDR = "0.0.0.0/0", serverAddress = "127.0.0.1" } } }));
+        app.MapGet("/api/v1", () => Object(new V1APIResourceList
+        {
+            ApiVersion = "v1",
+            Kind = "APIResourceList",
+            GroupVersion = "v1",
+            Resources = [new V1APIResource { Name = "events", Kind = "Event", Namespaced = true, SingularName = "event", ShortNames = ["ev"], Verbs = ["list"] }],
+        }));
+
+        // No Events are recorded yet: the list is answered (empty) so describe and get events work.
+        app.MapGet("/api/v1/namespaces/{ns}/events", (GameServerRegistry registry) =>
+            Object(new Corev1EventList { ApiVersion = "v1", Kind = "EventList", Metadata = new V1ListMeta { ResourceVersion = registry.CurrentVersion }, Items = [] }));
+        app.MapGet($"/apis/{AgonesApi.AllocationGroup}/{AgonesApi.Version}", () => Object(new V1APIResourceList
+        {
+            ApiVersion = "v1",
+            Kind = "APIResourceList",
+            GroupVersion = $"{AgonesApi.AllocationGroup}/{AgonesApi.Version}",
+            Resources =
+            [
+                new V1APIResource { Name = AgonesApi.Allocations, Kind = "GameServerAllocation", Namespaced = true, SingularName = "gameserverallocation", ShortNames = ["gsa"], Verbs = ["create"] },
             ],
         }));
 
@@ -113,7 +137,13 @@ internal static class KubernetesApi
         }
         catch (ResourceVersionGoneException ex)
         {
-            await Error(StatusCodes.Status410Gone, "Expired", ex.Message).ExecuteAsync(context);
+            // As the real API server (kubernetes staging/src/k8s.io/apiserver/pkg/storage/cacher/cacher.go, Watch:
+            // "other errors must fail with a watch event of type ERROR", newErrWatcher): the watch is accepted with
+            // 200, then one ERROR event carries a Status with code 410 (reason Expired), then the stream closes.
+            context.Response.ContentType = "application/json";
+            var status = JsonSerializer.Serialize(
+                new StatusObject("Failure", ex.Message, "Expired", StatusCodes.Status410Gone, null), StatusJson);
+            await context.Response.WriteAsync($"{{\"type\":\"ERROR\",\"object\":{status}}}\n", context.RequestAborted);
             return;
         }
         catch (ArgumentException ex)

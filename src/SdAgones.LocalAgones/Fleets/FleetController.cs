@@ -14,11 +14,14 @@ namespace SdAgones.LocalAgones.Fleets;
 internal sealed partial class FleetController(
     GameServerRegistry registry,
     RuntimeSupervisor supervisor,
+    LocalAgonesMetrics metrics,
     IOptions<FleetOptions> options,
     TimeProvider time,
     ILogger<FleetController> logger) : BackgroundService
 {
     private readonly SemaphoreSlim poke = new(0, 1);
+    private readonly Dictionary<string, DateTimeOffset> requestReadySince = new(StringComparer.Ordinal);
+    private DateTimeOffset? nextDue;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -28,9 +31,22 @@ internal sealed partial class FleetController(
             while (!stoppingToken.IsCancellationRequested)
             {
                 await ReconcileAsync();
+
+                // The pass's own writes have already raised Changed; the version read after the pass tells them apart
+                // from others' changes, so the loop never wakes itself (issue 13): it sleeps until someone else changes
+                // something or the sync interval (health, reservations, autoscaling) comes round.
+                var seen = registry.Version;
+                var due = time.GetUtcNow() + options.Value.SyncInterval;
+                if (nextDue < due)
+                {
+                    due = nextDue.Value;
+                }
+
                 try
                 {
-                    await poke.WaitAsync(options.Value.SyncInterval, stoppingToken);
+                    while (await WaitForPokeAsync(due, stoppingToken) && registry.Version == seen)
+                    {
+                    }
                 }
                 catch (OperationCanceledException)
                 {
@@ -43,6 +59,13 @@ internal sealed partial class FleetController(
             registry.Changed -= Poke;
             await supervisor.DisposeAsync();
         }
+    }
+
+    /// <summary>True when poked before <paramref name="due"/>; false when the interval is up.</summary>
+    private async Task<bool> WaitForPokeAsync(DateTimeOffset due, CancellationToken ct)
+    {
+        var left = due - time.GetUtcNow();
+        return left > TimeSpan.Zero && await poke.WaitAsync(left, ct);
     }
 
     private void Poke()
@@ -62,12 +85,14 @@ internal sealed partial class FleetController(
 
     internal async Task ReconcileAsync()
     {
+        metrics.ReconcilePass();
         var settings = options.Value;
         var (servers, _) = registry.List(LabelSelector.Everything);
 
         await RemoveLeavingAsync(servers);
         CheckHealth(servers);
         EndReservations(servers);
+        MoveRequestReady(servers);
 
         var live = servers.Where(s => !GameServerRegistry.IsLeaving(s)).ToList();
         if (settings.Autoscale)
@@ -127,6 +152,41 @@ internal sealed partial class FleetController(
             {
                 LogUnhealthy(server.Name, (now - pod.LastHealth).TotalSeconds);
                 registry.TryMove(server.Name, GameServerState.Unhealthy);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Agones' GameServer controller: a RequestReady GameServer (the SDK's <c>Ready()</c> written) becomes Ready once the
+    /// controller gets to it (pkg/gameservers/controller.go <c>syncGameServerRequestReadyState</c>).
+    /// </summary>
+    private void MoveRequestReady(List<GameServer> servers)
+    {
+        var now = time.GetUtcNow();
+        var delay = options.Value.RequestReadyDelay;
+        nextDue = null;
+        var waiting = servers.Where(s => s.State == GameServerState.RequestReady).Select(s => s.Name).ToHashSet(StringComparer.Ordinal);
+        foreach (var left in requestReadySince.Keys.Where(k => !waiting.Contains(k)).ToList())
+        {
+            requestReadySince.Remove(left);
+        }
+
+        foreach (var name in waiting)
+        {
+            if (!requestReadySince.TryGetValue(name, out var since))
+            {
+                requestReadySince[name] = since = now;
+            }
+
+            var due = since + delay;
+            if (now >= due)
+            {
+                registry.TryMove(name, GameServerState.Ready);
+                requestReadySince.Remove(name);
+            }
+            else if (nextDue is null || due < nextDue)
+            {
+                nextDue = due;
             }
         }
     }

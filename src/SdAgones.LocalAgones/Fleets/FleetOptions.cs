@@ -48,6 +48,24 @@ public sealed class FleetOptions : IValidatableObject
     /// <summary>Time per sampling step of the stand-in WebUI.</summary>
     public TimeSpan WebUIStepDelay { get; set; } = TimeSpan.FromMilliseconds(50);
 
+    /// <summary>
+    /// Delay before the SDK sidecar applies a state or metadata call (Agones' <c>request-rate-limit</c>, 500 ms by
+    /// default, cmd/sdk-server/main.go).
+    /// </summary>
+    public TimeSpan SdkRequestRateLimit { get; set; } = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>
+    /// How long the GameServer controller takes to move RequestReady to Ready (Agones' controller work queue waits
+    /// 20 ms at first, pkg/gameservers/controller.go <c>fastRateLimiter</c>; more on a busy cluster).
+    /// </summary>
+    public TimeSpan RequestReadyDelay { get; set; } = TimeSpan.FromMilliseconds(20);
+
+    /// <summary>
+    /// How long each runtime's stand-in WebUI takes to load its model after starting (passed as
+    /// <c>WebUI:ModelLoadDelay</c>): its page answers at once, the API only once the model is loaded.
+    /// </summary>
+    public TimeSpan WebUIModelLoadDelay { get; set; } = TimeSpan.FromSeconds(1);
+
     [Range(1, 3600)]
     public int HealthPeriodSeconds { get; set; } = 5;
 
@@ -72,6 +90,18 @@ public sealed class FleetOptions : IValidatableObject
         if (SyncInterval <= TimeSpan.Zero)
         {
             yield return new ValidationResult("Fleet:SyncInterval must be positive.", [nameof(SyncInterval)]);
+        }
+
+        foreach (var (key, value) in new[]
+                 {
+                     (nameof(SdkRequestRateLimit), SdkRequestRateLimit), (nameof(RequestReadyDelay), RequestReadyDelay),
+                     (nameof(WebUIModelLoadDelay), WebUIModelLoadDelay),
+                 })
+        {
+            if (value < TimeSpan.Zero || value > TimeSpan.FromHours(1))
+            {
+                yield return new ValidationResult($"Fleet:{key} must be between 00:00:00 and 01:00:00; got {value:c}.", [key]);
+            }
         }
 
         if (WebUIStartDelay < TimeSpan.Zero)

@@ -55,7 +55,10 @@ public sealed class GameServerRegistry
         version = 1;
     }
 
-    /// <summary>Raised (outside the lock) after any change, so controllers can act at once instead of waiting a tick.</summary>
+    /// <summary>
+    /// Raised (outside the lock) after a change and only after one, so controllers can act at once instead of
+    /// waiting a tick. A write that leaves everything as it was raises nothing.
+    /// </summary>
     public event Action? Changed;
 
     public string Namespace => options.Namespace;
@@ -72,9 +75,12 @@ public sealed class GameServerRegistry
         },
     };
 
-    public string CurrentVersion
+    public string CurrentVersion => Version.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>The registry's resource version: it grows with every change and only then.</summary>
+    public long Version
     {
-        get { lock (gate) { return version.ToString(System.Globalization.CultureInfo.InvariantCulture); } }
+        get { lock (gate) { return version; } }
     }
 
     /// <summary>Creates a new GameServer of the Fleet in state Creating.</summary>
@@ -127,8 +133,14 @@ public sealed class GameServerRegistry
     }
 
     /// <summary>Applies a change to one GameServer; returns the new object, or null when it does not exist.</summary>
+    /// <param name="name">The GameServer.</param>
+    /// <param name="change">The change, made on a copy.</param>
+    /// <param name="checkLifecycle">
+    /// False for a write as the API server takes it from the SDK sidecar: any state is stored as asked (the real API
+    /// server does not check GameServer state moves; Agones' controllers do, after the fact).
+    /// </param>
     /// <exception cref="InvalidOperationException">The change would break the Agones lifecycle.</exception>
-    public GameServer? Update(string name, Action<GameServer> change)
+    public GameServer? Update(string name, Action<GameServer> change, bool checkLifecycle = true)
     {
         GameServer result;
         lock (gate)
@@ -140,9 +152,16 @@ public sealed class GameServerRegistry
 
             var next = Clone(current);
             change(next);
+            if (KubernetesJson.Serialize(next) == KubernetesJson.Serialize(current))
+            {
+                // Nothing changed: no new resource version, no watch event, no Changed (issue 13: a notification
+                // without a change kept the fleet controller's loop from ever sleeping).
+                return next;
+            }
+
             var from = current.Status?.State ?? GameServerState.Creating;
             var to = next.Status?.State ?? GameServerState.Creating;
-            if (!GameServerLifecycle.CanMove(from, to))
+            if (checkLifecycle && !GameServerLifecycle.CanMove(from, to))
             {
                 throw new InvalidOperationException($"GameServer {name} cannot move from {from} to {to}.");
             }
@@ -232,7 +251,7 @@ public sealed class GameServerRegistry
                 next.Metadata.Annotations[key] = value;
             }
 
-            next.Metadata.Annotations["agones.dev/last-allocated"] = time.GetUtcNow().ToString("O", System.Globalization.CultureInfo.InvariantCulture);
+            next.Metadata.Annotations[AgonesApi.LastAllocatedAnnotation] = time.GetUtcNow().ToString("O", System.Globalization.CultureInfo.InvariantCulture);
             servers[next.Name] = next;
             Record("MODIFIED", next);
             status = new GameServerAllocationStatus
@@ -276,12 +295,14 @@ public sealed class GameServerRegistry
     {
         lock (gate)
         {
-            if (fleet.Spec.Replicas != replicas)
+            if (fleet.Spec.Replicas == replicas)
             {
-                fleet.Spec.Replicas = replicas;
-                fleet.Metadata.Generation = (fleet.Metadata.Generation ?? 1) + 1;
-                fleet.Metadata.ResourceVersion = (++version).ToString(System.Globalization.CultureInfo.InvariantCulture);
+                return GetFleet();
             }
+
+            fleet.Spec.Replicas = replicas;
+            fleet.Metadata.Generation = (fleet.Metadata.Generation ?? 1) + 1;
+            fleet.Metadata.ResourceVersion = (++version).ToString(System.Globalization.CultureInfo.InvariantCulture);
         }
 
         Changed?.Invoke();

@@ -77,7 +77,8 @@ internal sealed partial class RuntimePod(
         Start("webui", options.WebUIAssembly,
             "--urls", $"http://127.0.0.1:{WebUIPort}",
             "--WebUI:CommandLineArgs", $"--api --listen --port {WebUIPort} --hide-ui-dir-config --data-dir \"{Workspace}\" --models-dir \"{models}\"",
-            "--WebUI:StepDelay", options.WebUIStepDelay.ToString("c"));
+            "--WebUI:StepDelay", options.WebUIStepDelay.ToString("c"),
+            "--WebUI:ModelLoadDelay", options.WebUIModelLoadDelay.ToString("c"));
     }
 
     private void Start(string container, string assembly, params string[] args)

@@ -68,7 +68,7 @@ internal sealed partial class RuntimeSupervisor(
                 await Task.Delay(delay, time, ct);
             }
 
-            running.Sdk = await SdkServer.StartAsync(pod, registry, time, ct);
+            running.Sdk = await SdkServer.StartAsync(pod, registry, options.Value.SdkRequestRateLimit, time, ct);
             if (!registry.TryMove(pod.Name, GameServerState.Scheduled))
             {
                 return;

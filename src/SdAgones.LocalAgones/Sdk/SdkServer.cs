@@ -8,35 +8,38 @@ using SdAgones.Runtimes.Agones;
 namespace SdAgones.LocalAgones.Sdk;
 
 /// <summary>
-/// The Agones SDK sidecar of one runtime: its REST API (anchors §1d) on the port the runtime's processes get as
-/// <c>AGONES_SDK_HTTP_PORT</c>. Each runtime has its own, as each pod has its own sidecar.
+/// The Agones SDK sidecar of one runtime: its REST API on the port the runtime's processes get as
+/// <c>AGONES_SDK_HTTP_PORT</c>. Each runtime has its own, as each pod has its own sidecar. As the real one
+/// (Agones v1.56.0 pkg/sdkserver/sdkserver.go), it answers state and metadata calls at once with <c>{}</c> and
+/// applies them later through <see cref="SdkWrites"/>; <c>/watch/gameserver</c> sends the current GameServer first.
 /// </summary>
 internal sealed class SdkServer : IAsyncDisposable
 {
-    private const string SdkPrefix = "agones.dev/sdk-";
     private readonly WebApplication app;
+    private readonly CancellationTokenSource stopping;
 
-    private SdkServer(WebApplication app) => this.app = app;
+    private SdkServer(WebApplication app, CancellationTokenSource stopping)
+    {
+        this.app = app;
+        this.stopping = stopping;
+    }
 
-    public static async Task<SdkServer> StartAsync(RuntimePod pod, GameServerRegistry registry, TimeProvider time, CancellationToken ct)
+    public static async Task<SdkServer> StartAsync(
+        RuntimePod pod, GameServerRegistry registry, TimeSpan requestRateLimit, TimeProvider time, CancellationToken ct)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.WebHost.UseUrls($"http://127.0.0.1:{pod.SdkPort}");
         var app = builder.Build();
         var name = pod.Name;
+        var stopping = new CancellationTokenSource();
+        var writes = new SdkWrites(name, registry, requestRateLimit, time, stopping.Token);
+        var empty = Results.Json(new { });
 
-        app.MapPost("/health", () => { pod.RecordHealth(); return Results.Json(new { }); });
-        app.MapPost("/ready", () =>
-        {
-            var moved = registry.TryMove(name, GameServerState.RequestReady) && registry.TryMove(name, GameServerState.Ready);
-            return moved ? Results.Json(new { }) : Refused(registry, name, "Ready");
-        });
-        app.MapPost("/allocate", () => registry.TryMove(name, GameServerState.Allocated, s =>
-                s.Metadata.Annotations!["agones.dev/last-allocated"] = time.GetUtcNow().ToString("O", CultureInfo.InvariantCulture))
-            ? Results.Json(new { })
-            : Refused(registry, name, "Allocated"));
-        app.MapPost("/shutdown", () => registry.TryMove(name, GameServerState.Shutdown) ? Results.Json(new { }) : Refused(registry, name, "Shutdown"));
+        app.MapPost("/health", () => { pod.RecordHealth(); return empty; });
+        app.MapPost("/ready", () => { writes.RequestState(GameServerState.RequestReady); return empty; });
+        app.MapPost("/allocate", () => { writes.RequestState(GameServerState.Allocated); return empty; });
+        app.MapPost("/shutdown", () => { writes.RequestState(GameServerState.Shutdown); return empty; });
         app.MapPost("/reserve", async (HttpRequest request) =>
         {
             var body = await JsonNode.ParseAsync(request.Body) as JsonObject;
@@ -46,15 +49,16 @@ internal sealed class SdkServer : IAsyncDisposable
                 return Results.BadRequest(new { error = "seconds must be a non-negative whole number (as a string)" });
             }
 
-            var until = seconds == 0 ? "" : time.GetUtcNow().AddSeconds(seconds).ToString("O", CultureInfo.InvariantCulture);
-            return registry.TryMove(name, GameServerState.Reserved, s => s.Metadata.Annotations![ReservedUntil] = until)
-                ? Results.Json(new { })
-                : Refused(registry, name, "Reserved");
+            writes.RequestState(GameServerState.Reserved, seconds);
+            return empty;
         });
         app.MapGet("/gameserver", () => registry.Get(name) is { } server ? Results.Json(ToSdk(server)) : Results.NotFound());
         app.MapGet("/watch/gameserver", async (HttpContext context) =>
         {
             context.Response.ContentType = "application/json";
+
+            // WatchGameServer sends the current GameServer before any change: a watch opened from "now" (null)
+            // starts with every current object, of which this runtime's is the one sent.
             var events = registry.Watch(fromVersion: null, context.RequestAborted);
             try
             {
@@ -78,11 +82,11 @@ internal sealed class SdkServer : IAsyncDisposable
                 // the runtime stopped watching
             }
         });
-        app.MapPut("/metadata/label", (KeyValue kv) => SetMetadata(registry, name, kv, labels: true));
-        app.MapPut("/metadata/annotation", (KeyValue kv) => SetMetadata(registry, name, kv, labels: false));
+        app.MapPut("/metadata/label", (KeyValue kv) => SetMetadata(writes, kv, labels: true));
+        app.MapPut("/metadata/annotation", (KeyValue kv) => SetMetadata(writes, kv, labels: false));
 
         await app.StartAsync(ct);
-        return new SdkServer(app);
+        return new SdkServer(app, stopping);
     }
 
     /// <summary>Annotation that holds the end of a reservation ("" = forever).</summary>
@@ -90,29 +94,29 @@ internal sealed class SdkServer : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        await stopping.CancelAsync();
         await app.StopAsync();
         await app.DisposeAsync();
+        stopping.Dispose();
     }
 
-    private static IResult SetMetadata(GameServerRegistry registry, string name, KeyValue kv, bool labels)
+    private static IResult SetMetadata(SdkWrites writes, KeyValue kv, bool labels)
     {
         if (string.IsNullOrEmpty(kv.Key))
         {
             return Results.BadRequest(new { error = "key is required" });
         }
 
-        var updated = registry.Update(name, s =>
+        if (labels)
         {
-            var target = labels ? (s.Metadata.Labels ??= new Dictionary<string, string>()) : (s.Metadata.Annotations ??= new Dictionary<string, string>());
-            target[SdkPrefix + kv.Key] = kv.Value ?? "";
-        });
-        return updated is null ? Results.NotFound() : Results.Json(new { });
-    }
+            writes.SetLabel(kv.Key, kv.Value ?? "");
+        }
+        else
+        {
+            writes.SetAnnotation(kv.Key, kv.Value ?? "");
+        }
 
-    private static IResult Refused(GameServerRegistry registry, string name, string wanted)
-    {
-        var state = registry.Get(name)?.State?.ToString() ?? "deleted";
-        return Results.Json(new { error = $"GameServer {name} cannot move from {state} to {wanted}" }, statusCode: StatusCodes.Status409Conflict);
+        return Results.Json(new { });
     }
 
     /// <summary>The SDK's GameServer shape: snake_case object_meta and a status with state, address and ports.</summary>

@@ -8,6 +8,9 @@ using Microsoft.Extensions.Options;
 
 namespace SdAgones.Runtimes.Agones;
 
+/// <summary>The API server ended a watch because its resource version is too old (Status 410 Expired): re-list.</summary>
+public sealed class WatchExpiredException(string message, Exception inner) : Exception(message, inner);
+
 /// <summary>
 /// The one code path to Agones: the Kubernetes API through KubernetesClient. It talks to LocalAgones locally and
 /// to the in-cluster API server on GKE, and does not know which.
@@ -48,16 +51,32 @@ public sealed class AgonesClient(IKubernetes kubernetes, IOptions<AgonesOptions>
             labelSelector: labelSelector, cancellationToken: ct);
 
     /// <summary>Streams changes to the namespace's GameServers from <paramref name="resourceVersion"/> on.</summary>
+    /// <exception cref="WatchExpiredException">
+    /// The API server ended the watch with an ERROR event carrying Status 410 (the resource version is too old): list
+    /// again and watch from the list's version.
+    /// </exception>
+    /// <exception cref="KubernetesException">The API server ended the watch with another ERROR event.</exception>
     public async IAsyncEnumerable<(WatchEventType Type, GameServer Server)> WatchGameServersAsync(
         string? resourceVersion, string? labelSelector, [EnumeratorCancellation] CancellationToken ct)
     {
+        // A real API server reports errors inside the 200 watch stream, as {"type":"ERROR","object":<Status>}, then
+        // closes it; KubernetesClient hands those to onError and otherwise just ends the stream.
+        Exception? error = null;
         var events = kubernetes.CustomObjects.WatchListNamespacedCustomObjectAsync(
             AgonesApi.Group, AgonesApi.Version, settings.Namespace, AgonesApi.GameServers,
-            labelSelector: labelSelector, resourceVersion: resourceVersion, cancellationToken: ct);
+            labelSelector: labelSelector, resourceVersion: resourceVersion, onError: e => error ??= e, cancellationToken: ct);
         await foreach (var (type, item) in events.WithCancellation(ct))
         {
             var json = item is JsonElement element ? element.GetRawText() : KubernetesJson.Serialize(item);
             yield return (type, KubernetesJson.Deserialize<GameServer>(json));
+        }
+
+        switch (error)
+        {
+            case KubernetesException { Status.Code: (int)HttpStatusCode.Gone } gone:
+                throw new WatchExpiredException(gone.Status.Message ?? "resource version too old", gone);
+            case not null:
+                throw error;
         }
     }
 

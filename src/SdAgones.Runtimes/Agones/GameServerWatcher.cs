@@ -14,7 +14,10 @@ public sealed partial class GameServerWatcher(AgonesClient agones, TimeProvider 
     private readonly ConcurrentDictionary<string, GameServer> servers = new(StringComparer.Ordinal);
     private readonly TaskCompletionSource synced = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    /// <summary>Raised for every change seen; the second argument is the GameServer after the change (or as deleted).</summary>
+    /// <summary>
+    /// Raised for every change seen and only for a change; the second argument is the GameServer after the change (or
+    /// as deleted).
+    /// </summary>
     public event Action<WatchEventType, GameServer>? Changed;
 
     /// <summary>True once the first list has arrived.</summary>
@@ -36,8 +39,10 @@ public sealed partial class GameServerWatcher(AgonesClient agones, TimeProvider 
                 foreach (var server in list.Items)
                 {
                     seen.Add(server.Name);
-                    servers[server.Name] = server;
-                    Changed?.Invoke(WatchEventType.Modified, server);
+                    if (Store(server) is { } type)
+                    {
+                        Changed?.Invoke(type, server);
+                    }
                 }
 
                 foreach (var gone in servers.Keys.Where(k => !seen.Contains(k)).ToList())
@@ -55,19 +60,24 @@ public sealed partial class GameServerWatcher(AgonesClient agones, TimeProvider 
                 {
                     if (type == WatchEventType.Deleted)
                     {
-                        servers.TryRemove(server.Name, out _);
+                        if (servers.TryRemove(server.Name, out _))
+                        {
+                            Changed?.Invoke(type, server);
+                        }
                     }
-                    else if (type is WatchEventType.Added or WatchEventType.Modified)
+                    else if (type is WatchEventType.Added or WatchEventType.Modified && Store(server) is { } seenAs)
                     {
-                        servers[server.Name] = server;
+                        Changed?.Invoke(seenAs, server);
                     }
-
-                    Changed?.Invoke(type, server);
                 }
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
                 break;
+            }
+            catch (WatchExpiredException ex)
+            {
+                LogWatchExpired(ex.Message); // nothing is wrong: list again at once, as client-go's reflector does
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
@@ -77,6 +87,25 @@ public sealed partial class GameServerWatcher(AgonesClient agones, TimeProvider 
             }
         }
     }
+
+    /// <summary>
+    /// Keeps the GameServer; returns how it changed, or null when the copy already held this resource version (a
+    /// re-list repeats every object, and a notification without a change would wake every listener for nothing).
+    /// </summary>
+    private WatchEventType? Store(GameServer server)
+    {
+        var known = servers.TryGetValue(server.Name, out var current);
+        if (known && current!.Metadata.ResourceVersion == server.Metadata.ResourceVersion && server.Metadata.ResourceVersion is not null)
+        {
+            return null;
+        }
+
+        servers[server.Name] = server;
+        return known ? WatchEventType.Modified : WatchEventType.Added;
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "GameServer watch expired ({Reason}); re-listing")]
+    private partial void LogWatchExpired(string reason);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "GameServer watch broken ({Reason}); re-listing in {DelayMs} ms")]
     private partial void LogWatchBroken(string reason, double delayMs);

@@ -20,6 +20,9 @@ public static class AgonesApi
     /// <summary>Label holding the person's sanitised, collision-free label value (<see cref="Identity.PersonLabel"/>).</summary>
     public const string UserLabel = "user";
 
+    /// <summary>Set by Agones on every allocation (pkg/gameserverallocations: <c>LastAllocatedAnnotationKey</c>).</summary>
+    public const string LastAllocatedAnnotation = "agones.dev/last-allocated";
+
     /// <summary>Annotation holding the person's full identity (an email), which labels cannot hold.</summary>
     public const string UserAnnotation = "sdagones.dev/user";
 

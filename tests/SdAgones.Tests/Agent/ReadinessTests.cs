@@ -1,3 +1,4 @@
+using k8s;
 using Microsoft.Extensions.DependencyInjection;
 using SdAgones.LocalAgones.Pods;
 using SdAgones.Runtimes.Agones;
@@ -29,5 +30,59 @@ public sealed class ReadinessTests
         using var page = await webUI.GetAsync("");
         Assert.True(page.IsSuccessStatusCode);
         Assert.True(supervisor.Find(ready.Name)!.ProcessIds.ContainsKey("webui"));
+    }
+
+    /// <summary>
+    /// Issue 23 finding 1: the SDK applies <c>/ready</c> ~500 ms later and unconditionally, so an agent that calls
+    /// <c>/ready</c> again while the GameServer still reads RequestReady leaves a late write in flight; a person
+    /// allocated meanwhile would have it land on their runtime (Allocated → RequestReady → Ready, back in the pool).
+    /// The GameServer controller is slowed to 1.5 s (a busy cluster) so the window is wide enough to be hit every time.
+    /// </summary>
+    [Fact]
+    public async Task A_person_allocated_the_moment_a_runtime_turns_Ready_keeps_it()
+    {
+        await using var host = await LocalAgonesHost.StartAsync(buffer: 1, max: 1, "--Fleet:RequestReadyDelay", "00:00:01.500");
+        var list = await host.Agones.ListGameServersAsync(null, CancellationToken.None);
+        using var watching = new CancellationTokenSource(TimeSpan.FromSeconds(120));
+        var states = new List<(string Name, GameServerState? State)>();
+        GameServerAllocationStatus? allocation = null;
+        var spec = new GameServerAllocationSpec
+        {
+            Selectors = [new GameServerSelector { MatchLabels = new() { [AgonesApi.FleetLabel] = "sd-agones-fleet" } }],
+            Metadata = new AllocationMetadata { Labels = new() { [AgonesApi.UserLabel] = "carol" } },
+        };
+
+        // The person is waiting: they are allocated the moment a runtime turns Ready; then we watch it for a while
+        // longer than the SDK's delay plus the controller's.
+        var window = TimeSpan.FromSeconds(4);
+        try
+        {
+            await foreach (var (type, server) in host.Agones.WatchGameServersAsync(list.Metadata.ResourceVersion, null, watching.Token))
+            {
+                lock (states)
+                {
+                    states.Add((server.Name, server.State));
+                }
+
+                if (allocation is null && server.State == GameServerState.Ready)
+                {
+                    allocation = await host.Agones.AllocateAsync(spec, CancellationToken.None);
+                    Assert.Equal(AllocationState.Allocated, allocation.State);
+                    watching.CancelAfter(window); // the quantity under test: nothing happens to it within this time
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // the window ended
+        }
+
+        Assert.NotNull(allocation);
+        var mine = allocation.GameServerName!;
+        var after = states.SkipWhile(s => s.Name != mine || s.State != GameServerState.Allocated).Where(s => s.Name == mine).Select(s => s.State).ToList();
+        Assert.True(after.All(s => s == GameServerState.Allocated), "after the allocation the runtime went " + string.Join(" → ", after));
+        var now = await host.Agones.GetGameServerAsync(mine, CancellationToken.None);
+        Assert.Equal(GameServerState.Allocated, now?.State);
+        Assert.Equal("carol", now?.Metadata.Labels[AgonesApi.UserLabel]);
     }
 }

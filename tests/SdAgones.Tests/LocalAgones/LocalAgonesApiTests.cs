@@ -84,12 +84,20 @@ public sealed class LocalAgonesApiTests(LocalAgonesFixture fixture) : IClassFixt
         var (name, born) = await watch;
 
         Assert.NotEqual(allocated, name);
+        Assert.Contains(GameServerState.Scheduled, born);
         Assert.True(born.IndexOf(GameServerState.Scheduled) < born.IndexOf(GameServerState.Ready), string.Join(" → ", born));
         Assert.DoesNotContain(GameServerState.Allocated, born);
 
-        var status = await Host.Agones.AllocateAsync(For("watcher-2"), CancellationToken.None);
+        // Then the watched runtime itself is allocated: a label only it carries makes the selector pick it.
+        await Host.Agones.PatchGameServerMetadataAsync(name, new Dictionary<string, string> { ["pick"] = name }, null, CancellationToken.None);
+        var status = await Host.Agones.AllocateAsync(new GameServerAllocationSpec
+        {
+            Selectors = [new GameServerSelector { MatchLabels = new() { ["pick"] = name } }],
+            Metadata = new AllocationMetadata { Labels = new() { [AgonesApi.UserLabel] = "watcher-2" } },
+        }, CancellationToken.None);
         Assert.Equal(AllocationState.Allocated, status.State);
-        Assert.Equal(GameServerState.Allocated, (await Host.Agones.GetGameServerAsync(status.GameServerName!, CancellationToken.None))?.State);
+        Assert.Equal(name, status.GameServerName);
+        Assert.Equal(GameServerState.Allocated, (await Host.Agones.GetGameServerAsync(name, CancellationToken.None))?.State);
     }
 
     [Fact]
@@ -136,18 +144,38 @@ public sealed class LocalAgonesApiTests(LocalAgonesFixture fixture) : IClassFixt
     }
 
     [Fact]
-    public async Task Labels_and_annotations_can_be_merge_patched_and_the_fleet_scaled()
+    public async Task Labels_and_annotations_can_be_merge_patched()
     {
         await Host.WaitForReadyAsync(1);
         var name = (await Host.ListAsync()).First(s => s.State == GameServerState.Ready).Name;
 
-        var patched = await Host.Agones.PatchGameServerMetadataAsync(name, new Dictionary<string, string> { ["team"] = "blue" }, null, CancellationToken.None);
+        var patched = await Host.Agones.PatchGameServerMetadataAsync(name, new Dictionary<string, string> { ["team"] = "blue" },
+            new Dictionary<string, string> { ["note"] = "patched" }, CancellationToken.None);
         Assert.Equal("blue", patched.Metadata.Labels["team"]);
+        Assert.Equal("patched", patched.Metadata.Annotations["note"]);
         Assert.Contains(await Host.ListAsync("team=blue"), s => s.Name == name);
-
-        var fleet = await Host.Agones.GetFleetAsync(CancellationToken.None);
-        Assert.NotNull(fleet);
-        Assert.Equal("sd-agones-fleet", fleet.Metadata.Name);
-        Assert.True(fleet.Status.ReadyReplicas >= 1);
+        Assert.DoesNotContain(await Host.ListAsync("team=red"), s => s.Name == name);
     }
+
+    [Fact]
+    public async Task A_fleet_without_autoscaler_is_scaled_up_and_down_by_patching_its_replicas()
+    {
+        await using var host = await LocalAgonesHost.StartAsync(buffer: 1, max: 3, "--Fleet:Autoscale", "false");
+        Assert.Empty(await host.ListAsync()); // MinReplicas 0: nothing yet
+
+        await ScaleAsync(host, 1);
+        await host.WaitForReadyAsync(1);
+        var fleet = await host.Agones.GetFleetAsync(CancellationToken.None);
+        Assert.Equal(1, fleet?.Spec.Replicas);
+        Assert.Equal(1, fleet?.Status.ReadyReplicas);
+
+        await ScaleAsync(host, 0);
+        await Eventually.HoldsAsync(async () => (await host.ListAsync()).Count == 0, TimeSpan.FromSeconds(30), "the fleet to scale down to 0");
+        Assert.Equal(0, (await host.Agones.GetFleetAsync(CancellationToken.None))?.Spec.Replicas);
+    }
+
+    private static Task ScaleAsync(LocalAgonesHost host, int replicas) =>
+        host.Kubernetes.CustomObjects.PatchNamespacedCustomObjectAsync(
+            new k8s.Models.V1Patch(new { spec = new { replicas } }, k8s.Models.V1Patch.PatchType.MergePatch),
+            AgonesApi.Group, AgonesApi.Version, "default", AgonesApi.Fleets, "sd-agones-fleet");
 }
