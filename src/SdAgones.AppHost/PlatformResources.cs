@@ -50,6 +50,31 @@ internal static class PlatformResources
     }
 
     /// <summary>
+    /// How the local gateway learns who is asking. Development: its own sign-in page, at the public port. Iap: LocalIap
+    /// takes the public port and plays Google IAP in front of it; the gateway, at an internal port, verifies the ES256
+    /// token against LocalIap's JWKS for the audience both are given, as it does on GKE, and has no sign-in of its own.
+    /// </summary>
+    public static IResourceBuilder<ProjectResource> WithPlatformIdentity(this IResourceBuilder<ProjectResource> gateway, PlatformSettings platform)
+    {
+        if (platform.Identity == PlatformIdentity.Development)
+        {
+            return gateway.WithPublicHttpEndpoint(platform.GatewayPort).WithEnvironment("Identity__Mode", "Development");
+        }
+
+        const string audience = "/projects/0/global/backendServices/sdagones-local";
+        var iap = gateway.ApplicationBuilder.AddProject<Projects.SdAgones_LocalIap>("localiap", launchProfileName: null)
+            .WithPublicHttpEndpoint(platform.GatewayPort)
+            .WithHttpHealthCheck("/health")
+            .WithEnvironment("LocalIap__Audience", audience);
+        gateway.WithHttpEndpoint(name: "http")
+            .WithEnvironment("Identity__Mode", "Iap")
+            .WithEnvironment("Identity__Iap__Audience", audience)
+            .WithEnvironment("Identity__Iap__JwksUrl", ReferenceExpression.Create($"{iap.GetEndpoint("http")}/_iap/jwks"));
+        iap.WithEnvironment("LocalIap__Upstream", gateway.GetEndpoint("http")).WaitFor(gateway);
+        return gateway;
+    }
+
+    /// <summary>
     /// The production app model: gateway and cruiser as the two deployable services, the cache as a connection
     /// string (Memorystore), Agones from inside the cluster. LocalAgones, the embedded cache and the runtimes are
     /// local stand-ins and are not part of it.

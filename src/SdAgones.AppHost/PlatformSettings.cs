@@ -15,6 +15,16 @@ public enum CacheMode
     External,
 }
 
+/// <summary>Who tells the gateway who is asking, locally.</summary>
+public enum PlatformIdentity
+{
+    /// <summary>The gateway's own development sign-in page and header.</summary>
+    Development,
+
+    /// <summary>Production's path: LocalIap plays Google IAP in front of the gateway, which checks IAP's signed token.</summary>
+    Iap,
+}
+
 /// <summary>
 /// The local platform's settings, section <c>Platform</c>; each can be overridden from the command line
 /// or the environment (<c>Platform__IdleTimeout=00:00:20</c>). Read once, checked at start-up.
@@ -32,6 +42,9 @@ public sealed class PlatformSettings
     public int LocalAgonesPort { get; set; } = 8081;
 
     public CacheMode Cache { get; set; } = CacheMode.Garnet;
+
+    /// <summary>Development sign-in, or IAP's signed token from LocalIap (which then takes <see cref="GatewayPort"/>).</summary>
+    public PlatformIdentity Identity { get; set; } = PlatformIdentity.Development;
 
     /// <summary>A runtime with no traffic and no generation for this long is given back.</summary>
     public TimeSpan IdleTimeout { get; set; } = TimeSpan.FromMinutes(15);
@@ -73,6 +86,8 @@ public sealed class PlatformSettings
     {
         settings = new PlatformSettings();
         var problems = SettingRules.BindEachKey(configuration.GetSection(Section), settings);
+        Check(problems, nameof(Identity), settings.Identity, Enum.IsDefined(settings.Identity), $"use one of {string.Join(", ", Enum.GetNames<PlatformIdentity>())}");
+        Check(problems, nameof(Cache), settings.Cache, Enum.IsDefined(settings.Cache), $"use one of {string.Join(", ", Enum.GetNames<CacheMode>())}");
         Check(problems, nameof(IdleTimeout), settings.IdleTimeout, settings.IdleTimeout > TimeSpan.Zero, "use a positive time span, e.g. 00:15:00");
         Check(problems, nameof(IdleCheckInterval), settings.IdleCheckInterval, settings.IdleCheckInterval > TimeSpan.Zero, "use a positive time span, e.g. 00:00:10");
         Check(problems, nameof(ReconcileInterval), settings.ReconcileInterval, settings.ReconcileInterval > TimeSpan.Zero, "use a positive time span, e.g. 00:00:30");

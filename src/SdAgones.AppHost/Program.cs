@@ -22,12 +22,11 @@ var agones = builder.AddLocalAgones(platform);
 
 var gateway = builder.AddProject<Projects.SdAgones_Gateway>("gateway", launchProfileName: null)
     .WithReplicas(platform.GatewayReplicas)
-    .WithPublicHttpEndpoint(platform.GatewayPort)
+    .WithPlatformIdentity(platform)
     .WithHttpHealthCheck("/health")
     .WithCache(cache)
     .WithAgones(agones)
     .WithEnvironment("ASPNETCORE_ENVIRONMENT", "Development") // local runs only: publishing never carries the dev identity
-    .WithEnvironment("Identity__Mode", "Development")
     .WithEnvironment("Admin__Users", platform.AdminUsers)
     .WithStorage(platform)
     .WithIdleSettings(platform);

@@ -32,6 +32,7 @@ public static class LocalIapExtensions
     public static WebApplication MapLocalIap(this WebApplication app)
     {
         var signer = app.Services.GetRequiredService<IapSigner>();
+        app.MapGet("/healthz", () => Results.Text("ok")); // LocalIap's own liveness; Google's health checks never pass IAP either
         app.MapGet("/_iap/jwks", () => Results.Text(signer.Jwks, "application/json"));
         app.MapGet("/_iap/signin", (HttpContext context) =>
             SignInPage(SafeReturn(context.Request.Query["returnUrl"]), error: null, StatusCodes.Status200OK));

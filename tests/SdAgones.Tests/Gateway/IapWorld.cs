@@ -8,8 +8,8 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
+using SdAgones.LocalIap;
 using SdAgones.Tests.Infrastructure;
 
 namespace SdAgones.Tests.Gateway;
@@ -21,12 +21,14 @@ namespace SdAgones.Tests.Gateway;
 public sealed class IapWorld : IAsyncLifetime
 {
     public const string Audience = "/projects/123456/global/backendServices/7890";
-    public const string Issuer = "https://cloud.google.com/iap";
+    public const string Issuer = IapSigner.Issuer;
     private readonly RedisBackends redis = new();
     private WebApplication jwks = null!;
 
-    public ECDsa Key { get; } = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-    public string KeyId { get; } = "iap-test-key-1";
+    /// <summary>Signs as IAP does, with the same code LocalIap uses.</summary>
+    public IapSigner Signer { get; } = new("iap-test-key-1");
+    public ECDsa Key => Signer.Key;
+    public string KeyId => Signer.KeyId;
     public LocalAgonesHost Agones { get; private set; } = null!;
     public ServiceProcess Gateway { get; private set; } = null!;
 
@@ -51,34 +53,26 @@ public sealed class IapWorld : IAsyncLifetime
 
     public string Token(Action<SecurityTokenDescriptor>? change = null, ECDsa? key = null, string? kid = null)
     {
-        var now = DateTime.UtcNow;
-        var descriptor = new SecurityTokenDescriptor
+        var descriptor = Signer.Descriptor(Audience, "alice@example.com", DateTimeOffset.UtcNow);
+        descriptor.NotBefore = descriptor.IssuedAt;
+        descriptor.Claims["sub"] = "accounts.google.com:1234";
+        if (key is not null || kid is not null)
         {
-            Issuer = Issuer,
-            Audience = Audience,
-            IssuedAt = now,
-            NotBefore = now,
-            Expires = now.AddMinutes(10),
-            Claims = new Dictionary<string, object> { ["email"] = "alice@example.com", ["sub"] = "accounts.google.com:1234" },
-            SigningCredentials = new SigningCredentials(new ECDsaSecurityKey(key ?? Key) { KeyId = kid ?? KeyId }, SecurityAlgorithms.EcdsaSha256),
-        };
+            descriptor.SigningCredentials = new SigningCredentials(new ECDsaSecurityKey(key ?? Key) { KeyId = kid ?? KeyId }, SecurityAlgorithms.EcdsaSha256);
+        }
+
         change?.Invoke(descriptor);
-        return new JsonWebTokenHandler { SetDefaultTimesOnTokenCreation = false }.CreateToken(descriptor);
+        return Signer.Sign(descriptor);
     }
 
     /// <summary>
     /// A token signed with IAP's own key over exactly the JSON given, for contents a well-behaved library refuses
     /// to produce (repeated members, wrong types, unknown critical headers).
     /// </summary>
-    public string Signed(string headerJson, string payloadJson)
-    {
-        var signingInput = $"{Base64Url(Encoding.UTF8.GetBytes(headerJson))}.{Base64Url(Encoding.UTF8.GetBytes(payloadJson))}";
-        var signature = Key.SignData(Encoding.ASCII.GetBytes(signingInput), HashAlgorithmName.SHA256, DSASignatureFormat.IeeeP1363FixedFieldConcatenation);
-        return signingInput + "." + Base64Url(signature);
-    }
+    public string Signed(string headerJson, string payloadJson) => Signer.SignRaw(headerJson, payloadJson);
 
     /// <summary>IAP's header for this world's key.</summary>
-    public string Header => $$"""{"alg":"ES256","typ":"JWT","kid":"{{KeyId}}"}""";
+    public string Header => Signer.Header;
 
     /// <summary>A payload as IAP sends it, with <paramref name="email"/> as raw JSON and any member replaced or added.</summary>
     public static string Payload(string emailJson, params (string Name, string Json)[] replace)
@@ -118,15 +112,7 @@ public sealed class IapWorld : IAsyncLifetime
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseUrls("http://127.0.0.1:0");
         var app = builder.Build();
-        var p = Key.ExportParameters(includePrivateParameters: false);
-        var body = JsonSerializer.Serialize(new
-        {
-            keys = new[]
-            {
-                new { kty = "EC", crv = "P-256", kid = KeyId, alg = "ES256", use = "sig", x = Base64Url(p.Q.X!), y = Base64Url(p.Q.Y!) },
-            },
-        });
-        app.MapGet("/jwk", () => Results.Text(body, "application/json", Encoding.UTF8));
+        app.MapGet("/jwk", () => Results.Text(Signer.Jwks, "application/json", Encoding.UTF8));
         return app;
     }
 
@@ -136,6 +122,6 @@ public sealed class IapWorld : IAsyncLifetime
         await Agones.DisposeAsync();
         await jwks.DisposeAsync();
         redis.Dispose();
-        Key.Dispose();
+        Signer.Dispose();
     }
 }

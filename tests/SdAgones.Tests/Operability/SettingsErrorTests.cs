@@ -14,6 +14,7 @@ public sealed class SettingsErrorTests
     {
         { "SdAgones.AppHost", "Platform:IdleTimeout", "banana", "Platform:IdleTimeout = \"banana\" is not a time span; use hh:mm:ss, e.g. 00:15:00" },
         { "SdAgones.AppHost", "Platform:Cache", "Redis", "Platform:Cache = \"Redis\" is not allowed; use one of Garnet, External" },
+        { "SdAgones.AppHost", "Platform:Identity", "Okta", "Platform:Identity = \"Okta\" is not allowed; use one of Development, Iap" },
         { "SdAgones.AppHost", "Platform:GatewayReplicas", "9", "Platform:GatewayReplicas = \"9\" is out of range; use 1 to 8, e.g. 1" },
         { "SdAgones.Gateway", "Idle:Timeout", "banana", "Idle:Timeout = \"banana\" is not a time span; use hh:mm:ss, e.g. 00:15:00" },
         { "SdAgones.Gateway", "Allocation:ContentionRetries", "11", "Allocation:ContentionRetries = \"11\" is not allowed; use 0 to 10, e.g. 3" },
@@ -21,12 +22,13 @@ public sealed class SettingsErrorTests
         { "SdAgones.LocalAgones", "Fleet:BufferSize", "5000", "Fleet:BufferSize = \"5000\" is out of range; use 0 to 1000, e.g. 1" },
         { "SdAgones.WebUI", "WebUI:StepDelay", "00:05:00", "WebUI:StepDelay = \"00:05:00\" is not allowed; use 00:00:00 to 00:01:00, e.g. 00:00:00.050" },
         { "SdAgones.Agent", "Agent:HealthInterval", "banana", "Agent:HealthInterval = \"banana\" is not a positive time span; use hh:mm:ss, e.g. 00:00:02" },
+        { "SdAgones.LocalIap", "LocalIap:Upstream", "gateway", "LocalIap:Upstream = \"gateway\" is not allowed; use the gateway's absolute http(s) URL, e.g. http://127.0.0.1:5100" },
         { "SdAgones.CacheServer", "Cache:Port", "70000", "Cache:Port = \"70000\" is out of range; use 1 to 65535, e.g. 6379" },
     };
 
     public static TheoryData<string> Services => new()
     {
-        "SdAgones.Gateway", "SdAgones.Cruiser", "SdAgones.LocalAgones", "SdAgones.WebUI", "SdAgones.Agent", "SdAgones.CacheServer",
+        "SdAgones.Gateway", "SdAgones.Cruiser", "SdAgones.LocalAgones", "SdAgones.WebUI", "SdAgones.Agent", "SdAgones.CacheServer", "SdAgones.LocalIap",
     };
 
     [Theory]
@@ -66,12 +68,13 @@ public sealed class SettingsErrorTests
         Assert.Equal(TimeSpan.FromSeconds(20), platform.IdleTimeout);
         Assert.Equal(CacheMode.External, platform.Cache);
 
-        var bad = Configuration(new() { ["Platform:IdleTimeout"] = "banana", ["Platform:Cache"] = "Redis", ["Platform:FleetBuffer"] = "-1" });
+        var bad = Configuration(new() { ["Platform:IdleTimeout"] = "banana", ["Platform:Cache"] = "Redis", ["Platform:FleetBuffer"] = "-1", ["Platform:Identity"] = "7" });
         Assert.Equal(
             [
                 "Platform:Cache = \"Redis\" is not allowed; use one of Garnet, External",
                 "Platform:IdleTimeout = \"banana\" is not a time span; use hh:mm:ss, e.g. 00:15:00",
                 "Platform:FleetBuffer = \"-1\" is out of range; use 0 to 1000, e.g. 1",
+                "Platform:Identity = \"7\" is not allowed; use one of Development, Iap",
             ],
             PlatformSettings.Read(bad, out _));
     }
@@ -93,6 +96,7 @@ public sealed class SettingsErrorTests
         "SdAgones.WebUI" => new() { ["WebUI:DataRoot"] = TempFolder() },
         "SdAgones.Agent" => new() { ["Storage:Root"] = TempFolder(), ["WebUI:Url"] = "http://127.0.0.1:1/", ["AGONES_SDK_HTTP_PORT"] = "1" },
         "SdAgones.CacheServer" => new() { ["Cache:Port"] = FreePort.Next().ToString(System.Globalization.CultureInfo.InvariantCulture) },
+        "SdAgones.LocalIap" => new() { ["LocalIap:Upstream"] = "http://127.0.0.1:1", ["LocalIap:Audience"] = "/projects/1/global/backendServices/2" },
         _ => [],
     };
 
