@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Aspire.Hosting;
 using SdAgones.LocalIap;
 using SdAgones.Runtimes.Agones;
 using SdAgones.Tests.Infrastructure;
@@ -180,5 +181,75 @@ public sealed class LocalIapTests(LocalIapWorld world) : IClassFixture<LocalIapW
         Assert.Equal("P-256", key.GetProperty("crv").GetString());
         Assert.Equal("ES256", key.GetProperty("alg").GetString());
         Assert.StartsWith("local-iap-", key.GetProperty("kid").GetString(), StringComparison.Ordinal);
+    }
+}
+
+/// <summary>The AppHost with <c>Platform:Identity=Iap</c>: LocalIap in front, the gateway in IAP mode behind it.</summary>
+public sealed class AppHostIapWorld : IAsyncLifetime
+{
+    private readonly string storage = Directory.CreateTempSubdirectory("sdagones-apphost-iap-").FullName;
+
+    public DistributedApplication App { get; private set; } = null!;
+
+    public async Task InitializeAsync()
+    {
+        using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(4));
+        var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.SdAgones_AppHost>(
+        [
+            "Platform:Identity=Iap",
+            "Platform:GatewayPort=0",
+            "Platform:LocalAgonesPort=0",
+            "Platform:FleetBuffer=1",
+            "Platform:FleetMinReplicas=1",
+            "Platform:FleetMaxReplicas=2",
+            $"Platform:StorageRoot={storage}",
+        ], cts.Token);
+        App = await builder.BuildAsync(cts.Token);
+        await App.StartAsync(cts.Token);
+        foreach (var resource in new[] { "garnet", "localagones", "gateway", "localiap" })
+        {
+            await App.ResourceNotifications.WaitForResourceHealthyAsync(resource, cts.Token);
+        }
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (App is not null)
+        {
+            await App.DisposeAsync();
+        }
+
+        try
+        {
+            Directory.Delete(storage, recursive: true);
+        }
+        catch (IOException)
+        {
+            // runtimes may still be stopping
+        }
+    }
+}
+
+/// <summary><c>Platform:Identity=Iap</c> wires LocalIap and the gateway so that only LocalIap's signed token is an identity.</summary>
+public sealed class LocalIapAppHostTests(AppHostIapWorld world) : IClassFixture<AppHostIapWorld>
+{
+    [Fact]
+    public async Task With_Platform_Identity_Iap_a_person_signed_in_at_LocalIap_is_named_and_the_dev_header_straight_to_the_gateway_is_not()
+    {
+        var iap = world.App.GetEndpoint("localiap", "http");
+        var cookies = new CookieContainer();
+        using var http = new HttpClient(new HttpClientHandler { CookieContainer = cookies, AllowAutoRedirect = false }) { BaseAddress = iap };
+        var signIn = await http.PostAsync("/_iap/signin", new FormUrlEncodedContent(new Dictionary<string, string> { ["email"] = "heidi@example.com", ["returnUrl"] = "/" }));
+        var session = await http.GetAsync("/_sd/api/session");
+        using var direct = new HttpClient { BaseAddress = world.App.GetEndpoint("gateway", "http") };
+        using var devHeader = new HttpRequestMessage(HttpMethod.Get, "/_sd/api/session");
+        devHeader.Headers.Add("X-SdAgones-Dev-User", "heidi@example.com");
+        var refused = await direct.SendAsync(devHeader);
+
+        Assert.Equal(HttpStatusCode.Redirect, signIn.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, session.StatusCode);
+        Assert.Equal("heidi@example.com", (await session.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("user").GetString());
+        Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
+        Assert.Contains("no IAP token", await refused.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
 }
