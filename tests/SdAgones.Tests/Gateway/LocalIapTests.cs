@@ -172,6 +172,24 @@ public sealed class LocalIapTests(LocalIapWorld world) : IClassFixture<LocalIapW
     }
 
     [Fact]
+    public async Task An_upload_above_Kestrels_default_30_MB_limit_streams_through_LocalIap_to_the_runtime()
+    {
+        var (http, _) = await world.SignInAsync("ivan@example.com");
+        using var _http = http;
+        await Eventually.HoldsAsync(async () => (await http.GetAsync("/sdapi/v1/options")).StatusCode == HttpStatusCode.OK,
+            TimeSpan.FromSeconds(60), "ivan's runtime through LocalIap");
+        var bytes = new byte[(40 * 1024 * 1024) + 7];
+        Random.Shared.NextBytes(bytes);
+
+        using var response = await http.PostAsync("/upload?name=large.safetensors", new ByteArrayContent(bytes));
+
+        Assert.True(response.StatusCode == HttpStatusCode.OK, $"{response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
+        var stored = await response.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal(bytes.Length, stored.GetProperty("bytes").GetInt64());
+        Assert.Equal(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(bytes)), stored.GetProperty("sha256").GetString(), ignoreCase: true);
+    }
+
+    [Fact]
     public async Task The_JWKS_is_in_IAPs_format()
     {
         using var http = new HttpClient { BaseAddress = world.Iap.Url };
