@@ -16,7 +16,17 @@ public sealed class CruiserTelemetry : IDisposable
         ReclaimLag = meter.CreateSecondsHistogram("sdagones.reclaim.lag", "Time from a session's idle deadline to its release");
         SessionsExamined = meter.CreateHistogram<long>("sdagones.cruiser.sessions_examined", "{session}", "Sessions looked at in one idle pass");
         PassDuration = meter.CreateSecondsHistogram("sdagones.cruiser.pass.duration", "Duration of one idle pass");
+        meter.CreateObservableGauge("sdagones.queue.length", ObserveQueueLength, "{person}",
+            "People waiting for a runtime, read by the cruiser that holds the lease at its last pass");
     }
+
+    private long queueLength = -1;
+
+    /// <summary>Records the waiting line's length read at the last pass (only the lease holder reads it; null: not the holder).</summary>
+    public void RecordQueueLength(long? length) => Interlocked.Exchange(ref queueLength, length ?? -1);
+
+    private IEnumerable<Measurement<long>> ObserveQueueLength() =>
+        Interlocked.Read(ref queueLength) is var length and >= 0 ? [new Measurement<long>(length)] : [];
 
     public Histogram<double> ReclaimLag { get; }
     public Histogram<long> SessionsExamined { get; }

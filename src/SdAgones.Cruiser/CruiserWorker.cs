@@ -14,6 +14,8 @@ public sealed partial class CruiserWorker(
     CruiserLease lease,
     IdleReaper reaper,
     Reconciler reconciler,
+    WaitingLine line,
+    CruiserTelemetry telemetry,
     IOptions<IdleOptions> idle,
     IOptions<ReconcileOptions> reconcile,
     TimeProvider time,
@@ -29,6 +31,7 @@ public sealed partial class CruiserWorker(
             {
                 if (!await lease.TryHoldAsync())
                 {
+                    telemetry.RecordQueueLength(null); // a follower reports nothing, so the line is counted once
                     continue;
                 }
 
@@ -41,6 +44,7 @@ public sealed partial class CruiserWorker(
                     }
 
                     await reaper.RunPassAsync(stoppingToken);
+                    telemetry.RecordQueueLength(await line.CountAsync());
                 }
                 catch (Exception ex) when (ex is not OperationCanceledException)
                 {

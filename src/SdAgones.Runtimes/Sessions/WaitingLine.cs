@@ -45,6 +45,9 @@ public sealed class WaitingLine(IConnectionMultiplexer redis, TimeProvider time,
         return ((long)result[0], (long)result[1] == 1);
     }
 
+    /// <summary>How many people are waiting now (one ZCARD).</summary>
+    public Task<long> CountAsync() => Db.SortedSetLengthAsync(SessionKeys.Queue);
+
     public async Task<long?> QueuePositionAsync(string user) => await Db.SortedSetRankAsync(SessionKeys.Queue, user);
 
     /// <summary>Takes the person out of the line (event: released, left_queue); false when they were not in it.</summary>

@@ -64,7 +64,8 @@ public sealed partial class TelemetryManifestTests
         var alerts = Directory.EnumerateFiles(monitoring, "alert-*.json").Select(File.ReadAllText).ToList();
         Assert.Equal(3, alerts.Count); // people waiting, allocation failures, cache unavailable
 
-        var instruments = Directory.EnumerateFiles(Path.Combine(DeploymentFiles.Root, "src"), "*Telemetry.cs", SearchOption.AllDirectories)
+        var instruments = Directory.EnumerateFiles(Path.Combine(DeploymentFiles.Root, "src"), "*.cs", SearchOption.AllDirectories)
+            .Where(f => !f.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}", StringComparison.Ordinal))
             .SelectMany(f => Instrument().Matches(File.ReadAllText(f)).Select(m => m.Groups[1].Value))
             .ToHashSet(StringComparer.Ordinal);
         var used = MetricName().Matches(string.Join("\n", alerts.Append(dashboard))).Select(m => m.Value).ToHashSet(StringComparer.Ordinal);

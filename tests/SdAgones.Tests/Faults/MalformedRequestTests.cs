@@ -16,8 +16,15 @@ public sealed class MalformedRequestTests
     /// <summary>The connection closed without an answer.</summary>
     private const int Closed = 0;
 
-    /// <summary>No answer and no close within the time allowed: always a failure.</summary>
+    /// <summary>No answer and no close within the time allowed: a failure, except for a body that never comes (<see cref="HeldOpen"/>).</summary>
     private const int Hung = -1;
+
+    /// <summary>
+    /// The gateway keeps waiting for a body that has not come, as the runtime itself does: slow and stalling bodies are
+    /// forwarded (a person on a weak link uploads at their own pace), and what bounds them is the per-person request cap
+    /// and the idle reclaim, not a global data rate (docs/reliability.md). Accepted only for that kind.
+    /// </summary>
+    private const int HeldOpen = Hung;
 
     /// <summary>A 503 whose body is the waiting room's (<c>"error":"waiting"</c>); a 503 without it is a failure.</summary>
     private const int WaitingRoom = 1503;
@@ -40,9 +47,9 @@ public sealed class MalformedRequestTests
         new("header block over Kestrel's limit", [400, 405, 414, 431, Closed]),
         new("Host and identity header twice", [400]),
         new("identity header with bytes that are not ASCII", [400]),
-        // the rest of the body never comes: Kestrel's minimum data rate ends the wait with 408 (400 when the runtime
-        // reports the cut body itself); a newcomer is in the waiting room before anything reads the body.
-        new("body shorter than Content-Length", [400, 408, WaitingRoom]),
+        // the rest of the body never comes: the gateway waits for it as the runtime does (no data-rate minimum on forwarded
+        // requests); a newcomer is in the waiting room before anything reads the body.
+        new("body shorter than Content-Length", [HeldOpen, WaitingRoom]),
         new("broken WebSocket handshake", [400, 426, WaitingRoom]),
         // 65 to 500 characters: over the development sign-in's 64, so no identity at all.
         new("over-long identity", [401]),
@@ -100,8 +107,10 @@ public sealed class MalformedRequestTests
         Assert.True(wrong.Count == 0, $"{wrong.Count} of 1200 answers were not the ones named for their kind:\n" + string.Join("\n", wrong
             .GroupBy(x => (requests[x.i].Kind, x.outcome)).Select(g => $"{Kinds[g.Key.Kind].Name}: {Describe(g.Key.outcome)} ×{g.Count()}, e.g. "
                 + Encoding.Latin1.GetString(requests[g.First().i].Bytes)[..Math.Min(120, requests[g.First().i].Bytes.Length)].ReplaceLineEndings(" "))));
-        // Every kind got at least one real answer, so no kind passes by closed connections alone.
-        Assert.All(Enumerable.Range(0, Kinds.Length), k => Assert.Contains(outcomes.Where((_, i) => requests[i].Kind == k), o => o > Closed));
+        // Every kind got at least one real answer (or, for the body that never comes, was held open), so no kind passes by
+        // closed connections alone.
+        Assert.All(Enumerable.Range(0, Kinds.Length), k => Assert.Contains(outcomes.Where((_, i) => requests[i].Kind == k),
+            o => o > Closed || (o == HeldOpen && Kinds[k].Accepted.Contains(HeldOpen))));
         Assert.False(gateway.HasExited);
         await RuntimeProbe.WaitForRuntimeAsync(alice, "alice to be served after the storm");
     }

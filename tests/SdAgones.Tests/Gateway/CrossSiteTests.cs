@@ -47,7 +47,7 @@ public sealed class CrossSiteTests(DevGatewayWorld world) : IClassFixture<DevGat
         await RuntimeProbe.WaitForRuntimeAsync(client, person + "'s runtime");
         var before = await PatternAsync(client);
         var wanted = "[seed]-" + Guid.NewGuid().ToString("N")[..8];
-        var body = Encoding.UTF8.GetBytes($$"""{"samples_filename_pattern":"{{wanted}}"}""");
+        var body = Encoding.UTF8.GetBytes($$"""{"localization":"{{wanted}}"}""");
 
         var refused = await RawHttp.SendAsync(Gateway,
             ["POST /sdapi/v1/options HTTP/1.1", $"X-SdAgones-Dev-User: {person}", "Content-Type: text/plain", $"Content-Length: {body.Length}", foreign], body);
@@ -123,5 +123,5 @@ public sealed class CrossSiteTests(DevGatewayWorld world) : IClassFixture<DevGat
     ];
 
     private static async Task<string?> PatternAsync(HttpClient client) =>
-        (await client.GetFromJsonAsync<JsonElement>("/sdapi/v1/options")).GetProperty("samples_filename_pattern").GetString();
+        (await client.GetFromJsonAsync<JsonElement>("/sdapi/v1/options")).GetProperty("localization").GetString();
 }

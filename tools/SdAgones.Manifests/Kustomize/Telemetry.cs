@@ -191,7 +191,7 @@ internal static class Telemetry
     public const string QueueLength = "sdagones_queue_length";
     public const string AllocationDuration = "sdagones_allocation_duration_seconds";
     public const string Allocations = "sdagones_allocations_total";
-    public const string Reclaims = "sdagones_reclaims_total";
+    public const string Reclaims = "sdagones_sessions_released_total";
     public const string ForwardErrors = "sdagones_forward_errors_total";
     public const string FleetReplicas = "agones_fleets_replicas_count";
 
@@ -238,7 +238,7 @@ internal static class Telemetry
             Chart("Runtimes Ready and Allocated",
                 ($"sum by (type) ({FleetReplicas}{{name=\"{fleet}\", type=~\"ready|allocated\"}})", "STACKED_AREA")),
             Chart("Allocations by outcome", ($"sum by (outcome) (rate({Allocations}[5m]))", "STACKED_BAR")),
-            Chart("Reclaims by reason", ($"sum by (reason) (rate({Reclaims}[5m]))", "STACKED_BAR")),
+            Chart("Sessions released by reason (idle, gave back, admin, runtime gone, ...)", ($"sum by (reason) (rate({Reclaims}[5m]))", "STACKED_BAR")),
             Chart("Forwarding errors", ($"sum by (error) (rate({ForwardErrors}[5m]))", "STACKED_BAR")),
         ];
 
