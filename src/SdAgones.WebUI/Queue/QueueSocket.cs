@@ -13,14 +13,22 @@ namespace SdAgones.WebUI.Queue;
 /// give up, push the event and send its <c>estimation</c>) and gradio/queueing.py (<c>gather_event_data</c>:
 /// <c>send_data</c>, then up to 60 s for the inputs; <c>process_events</c>: <c>process_starts</c>, one
 /// <c>process_generating</c> per intermediate result, <c>process_completed</c>, then <c>disconnect</c> with 1000).
-/// The stand-in has one function, txt2img at <see cref="Txt2ImgFnIndex"/>, whose inputs are
-/// <c>[prompt, negative_prompt, seed, steps, width, height]</c> (null for a default); it reports each sampling step as
-/// <c>process_generating</c> and completes with a one-image gallery (inlined PNG) and the image's infotext.
+/// The stand-in has two functions. txt2img (<see cref="Txt2ImgFnIndex"/>) takes
+/// <c>[prompt, negative_prompt, seed, steps, width, height]</c> (null for a default), reports each sampling step as
+/// <c>process_generating</c> and completes with a one-image gallery (inlined PNG) and the image's infotext. heartbeat
+/// (<see cref="HeartbeatFnIndex"/>, a generator function as Gradio apps and extensions have) takes
+/// <c>[count, seconds]</c> and yields its beat number every <c>seconds</c> without using the GPU queue, so tests can
+/// keep data moving on a socket while the runtime is not busy.
 /// </summary>
 internal sealed class QueueSocket(WebSocket socket, GenerationQueue queue, QueueLine line, TimeProvider time, ILogger logger)
 {
     /// <summary>The fn_index of txt2img, the stand-in's only queued function.</summary>
     public const int Txt2ImgFnIndex = 0;
+
+    /// <summary>The fn_index of heartbeat, a generator that yields a number every few seconds.</summary>
+    public const int HeartbeatFnIndex = 1;
+
+    private const int MaxBeats = 1000;
 
     /// <summary>How long the client has to answer <c>send_hash</c> (routes.py: <c>asyncio.wait_for(..., timeout=5)</c>).</summary>
     public static readonly TimeSpan HashTimeout = TimeSpan.FromSeconds(5);
@@ -53,7 +61,7 @@ internal sealed class QueueSocket(WebSocket socket, GenerationQueue queue, Queue
                 return;
             }
 
-            if (ReadSessionInfo(hello.Text) is { } refusal)
+            if (ReadSessionInfo(hello.Text, out var fnIndex) is { } refusal)
             {
                 await CloseAsync(WebSocketCloseStatus.InvalidPayloadData, refusal, null, cancellationToken);
                 return;
@@ -77,7 +85,10 @@ internal sealed class QueueSocket(WebSocket socket, GenerationQueue queue, Queue
                 return;
             }
 
-            if (!TryReadJob(inputs.Text, out var job, out var problem))
+            GenerationRequest? job = null;
+            (int Count, TimeSpan Interval) beats = default;
+            if (!TryReadData(inputs.Text, out var data, out var problem)
+                || (fnIndex == Txt2ImgFnIndex ? !TryReadJob(data, out job, out problem) : !TryReadBeats(data, out beats, out problem)))
             {
                 await SendAsync(new ProcessCompletedMessage(new QueueError(problem), Success: false), cancellationToken);
                 await CloseAsync(WebSocketCloseStatus.NormalClosure, null, null, cancellationToken);
@@ -86,17 +97,14 @@ internal sealed class QueueSocket(WebSocket socket, GenerationQueue queue, Queue
 
             await SendAsync(new ProcessStartsMessage(), cancellationToken);
             var started = time.GetTimestamp();
-            var result = await queue.RunAsync(
-                job,
-                (step, steps, token) => SendAsync(new ProcessGeneratingMessage(new QueueOutput([new StepProgress(step, steps)], IsGenerating: true, Duration: null, AverageDuration: null)), token),
-                cancellationToken);
+            IReadOnlyList<object?> output = fnIndex == Txt2ImgFnIndex
+                ? await Txt2ImgAsync(job!, cancellationToken)
+                : await HeartbeatAsync(beats, cancellationToken);
             ranFor = time.GetElapsedTime(started);
             var (duration, average) = line.Leave(ranFor);
             joined = false;
 
-            var image = result.Images[0];
-            var gallery = new[] { new GalleryImage(null, "data:image/png;base64," + Convert.ToBase64String(image.Png), IsFile: false) };
-            await SendAsync(new ProcessCompletedMessage(new QueueOutput([gallery, image.Infotext], IsGenerating: false, duration, average), Success: true), cancellationToken);
+            await SendAsync(new ProcessCompletedMessage(new QueueOutput(output, IsGenerating: false, duration, average), Success: true), cancellationToken);
             await CloseAsync(WebSocketCloseStatus.NormalClosure, null, null, cancellationToken);
         }
         catch (WebSocketException e)
@@ -116,9 +124,32 @@ internal sealed class QueueSocket(WebSocket socket, GenerationQueue queue, Queue
         }
     }
 
-    /// <summary>Null when the answer to <c>send_hash</c> names a session and a function of this app; else why not.</summary>
-    private static string? ReadSessionInfo(string text)
+    private async Task<IReadOnlyList<object?>> Txt2ImgAsync(GenerationRequest job, CancellationToken cancellationToken)
     {
+        var result = await queue.RunAsync(
+            job,
+            (step, steps, token) => SendAsync(new ProcessGeneratingMessage(new QueueOutput([new StepProgress(step, steps)], IsGenerating: true, Duration: null, AverageDuration: null)), token),
+            cancellationToken);
+        var image = result.Images[0];
+        var gallery = new[] { new GalleryImage(null, "data:image/png;base64," + Convert.ToBase64String(image.Png), IsFile: false) };
+        return [gallery, image.Infotext];
+    }
+
+    private async Task<IReadOnlyList<object?>> HeartbeatAsync((int Count, TimeSpan Interval) beats, CancellationToken cancellationToken)
+    {
+        for (var beat = 1; beat <= beats.Count; beat++)
+        {
+            await Task.Delay(beats.Interval, time, cancellationToken);
+            await SendAsync(new ProcessGeneratingMessage(new QueueOutput([beat], IsGenerating: true, Duration: null, AverageDuration: null)), cancellationToken);
+        }
+
+        return [beats.Count];
+    }
+
+    /// <summary>Null when the answer to <c>send_hash</c> names a session and a function of this app; else why not.</summary>
+    private static string? ReadSessionInfo(string text, out int fnIndex)
+    {
+        fnIndex = -1;
         SessionInfo? info;
         try
         {
@@ -129,19 +160,22 @@ internal sealed class QueueSocket(WebSocket socket, GenerationQueue queue, Queue
             info = null;
         }
 
-        if (info is not { SessionHash: { Length: > 0 }, FnIndex: { } fnIndex })
+        if (info is not { SessionHash: { Length: > 0 }, FnIndex: { } asked })
         {
             return """Answer send_hash with {"session_hash": "...", "fn_index": N}.""";
         }
 
-        return fnIndex == Txt2ImgFnIndex ? null : $"fn_index {fnIndex} is not a function of this app; txt2img is {Txt2ImgFnIndex}.";
+        fnIndex = asked;
+        return asked is Txt2ImgFnIndex or HeartbeatFnIndex
+            ? null
+            : $"fn_index {asked} is not a function of this app; txt2img is {Txt2ImgFnIndex}, heartbeat {HeartbeatFnIndex}.";
     }
 
-    private static bool TryReadJob(string text, out GenerationRequest job, out string problem)
+    private static bool TryReadData(string text, out JsonElement[] data, out string problem)
     {
-        job = null!;
-        const string Shape = """send_data is answered with {"data": [prompt, negative_prompt, seed, steps, width, height], "event_data": null, "fn_index": 0, "session_hash": "..."}""";
-        JsonElement[] data;
+        data = [];
+        problem = "";
+        const string Shape = """send_data is answered with {"data": [...], "event_data": null, "fn_index": N, "session_hash": "..."}""";
         try
         {
             var body = JsonSerializer.Deserialize<PredictBody>(text, WebUiJson.Options);
@@ -152,13 +186,37 @@ internal sealed class QueueSocket(WebSocket socket, GenerationQueue queue, Queue
             }
 
             data = [.. array.EnumerateArray()];
+            return true;
         }
         catch (JsonException)
         {
             problem = Shape + "; got something that is not such a JSON object.";
             return false;
         }
+    }
 
+    private static bool TryReadBeats(JsonElement[] data, out (int Count, TimeSpan Interval) beats, out string problem)
+    {
+        beats = default;
+        if (!TryNumber(data.ElementAtOrDefault(0), "count", out int? count, out problem)
+            || !TryNumber(data.ElementAtOrDefault(1), "seconds", out int? seconds, out problem))
+        {
+            return false;
+        }
+
+        if (count is not (>= 0 and <= MaxBeats) || seconds is not (>= 0 and <= 60))
+        {
+            problem = $"heartbeat takes [count, seconds]: count from 0 to {MaxBeats}, seconds from 0 to 60; got [{count}, {seconds}].";
+            return false;
+        }
+
+        beats = (count.Value, TimeSpan.FromSeconds(seconds.Value));
+        return true;
+    }
+
+    private static bool TryReadJob(JsonElement[] data, out GenerationRequest? job, out string problem)
+    {
+        job = null;
         JsonElement At(int i) => i < data.Length ? data[i] : default;
         if (!TryText(At(0), "prompt", out var prompt, out problem)
             || !TryText(At(1), "negative_prompt", out var negative, out problem)
