@@ -354,7 +354,7 @@ public sealed class StandInWebUiTests
         Assert.Contains("id=\"prompt\"", html, StringComparison.Ordinal);
         Assert.Contains("id=\"generate\"", html, StringComparison.Ordinal);
         Assert.Contains("<img id=\"result\"", html, StringComparison.Ordinal);
-        Assert.Contains("sdapi/v1/txt2img", html, StringComparison.Ordinal);
+        Assert.Contains("new URL('queue/join', location.href)", html, StringComparison.Ordinal); // generates over Gradio's queue, as A1111's page does
         Assert.DoesNotContain("<script src", html, StringComparison.Ordinal);
 
         using var ping = await webUi.Client.GetAsync(new Uri("internal/ping", UriKind.Relative));
