@@ -32,10 +32,10 @@ public sealed class GradioQueueContractTests
             using var queue = await GradioQueueClient.ConnectAsync(webUi.Join);
 
             // The server speaks first: send_hash, before the client has sent anything.
-            Assert.Equal("""{"msg":"send_hash"}""", (await queue.ReceiveAsync())!.Value.GetRawText());
+            Assert.Equal("""{"msg":"send_hash"}""", (await queue.NextAsync()).GetRawText());
             await queue.SendAsync(new { session_hash = queue.SessionHash, fn_index = GradioQueueClient.Txt2ImgFnIndex });
 
-            var estimation = (await queue.ReceiveAsync())!.Value;
+            var estimation = (await queue.NextAsync());
             Assert.Equal(["msg", "rank", "queue_size", "avg_event_process_time", "avg_event_concurrent_process_time", "rank_eta", "queue_eta"],
                 estimation.EnumerateObject().Select(p => p.Name));
             Assert.Equal("estimation", estimation.GetProperty("msg").GetString());
@@ -43,13 +43,13 @@ public sealed class GradioQueueContractTests
             Assert.Equal(1, estimation.GetProperty("queue_size").GetInt32());
             // No average before the first completed event (Gradio's avg_process_time starts as None), one after it.
             Assert.Equal(run == 0 ? JsonValueKind.Null : JsonValueKind.Number, estimation.GetProperty("avg_event_process_time").ValueKind);
-            Assert.Equal("""{"msg":"send_data"}""", (await queue.ReceiveAsync())!.Value.GetRawText());
+            Assert.Equal("""{"msg":"send_data"}""", (await queue.NextAsync()).GetRawText());
 
             await queue.SendAsync(new { data = new object?[] { "a lighthouse", "", 7, 3, 64, 64 }, event_data = (object?)null, fn_index = GradioQueueClient.Txt2ImgFnIndex, session_hash = queue.SessionHash });
-            Assert.Equal("""{"msg":"process_starts"}""", (await queue.ReceiveAsync())!.Value.GetRawText());
+            Assert.Equal("""{"msg":"process_starts"}""", (await queue.NextAsync()).GetRawText());
             for (var step = 1; step <= 3; step++)
             {
-                var generating = (await queue.ReceiveAsync())!.Value;
+                var generating = (await queue.NextAsync());
                 Assert.Equal(["msg", "output", "success"], generating.EnumerateObject().Select(p => p.Name));
                 Assert.Equal("process_generating", generating.GetProperty("msg").GetString());
                 Assert.True(generating.GetProperty("success").GetBoolean());
@@ -57,7 +57,7 @@ public sealed class GradioQueueContractTests
                 Assert.Equal(step, generating.GetProperty("output").GetProperty("data")[0].GetProperty("step").GetInt32());
             }
 
-            var completed = (await queue.ReceiveAsync())!.Value;
+            var completed = (await queue.NextAsync());
             Assert.Equal(["msg", "output", "success"], completed.EnumerateObject().Select(p => p.Name));
             Assert.Equal("process_completed", completed.GetProperty("msg").GetString());
             Assert.True(completed.GetProperty("success").GetBoolean());
@@ -78,7 +78,7 @@ public sealed class GradioQueueContractTests
         using var silent = await GradioQueueClient.ConnectAsync(webUi.Join);
         using var answering = await GradioQueueClient.ConnectAsync(webUi.Join);
 
-        Assert.Equal("send_hash", (await silent.ReceiveAsync())!.Value.GetProperty("msg").GetString());
+        Assert.Equal("send_hash", (await silent.NextAsync()).GetProperty("msg").GetString());
         var waited = Stopwatch.StartNew();
         // The positive control: a client that answers on a socket opened at the same moment goes on to send_data.
         await answering.JoinAsync();

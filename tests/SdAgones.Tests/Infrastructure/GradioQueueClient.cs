@@ -96,15 +96,29 @@ public sealed class GradioQueueClient : IDisposable
         return got == msg ? message : throw new InvalidOperationException($"Expected {msg}, got {message.GetRawText()}");
     }
 
+    /// <summary>The next JSON message; throws, naming the close, when the server closed the socket instead.</summary>
+    public async Task<JsonElement> NextAsync() =>
+        await ReceiveAsync() ?? throw new InvalidOperationException($"The queue closed ({Socket.CloseStatus}: {Socket.CloseStatusDescription}) where a message was expected.");
+
     /// <summary>The next JSON message, or null when the server closed the socket (its close frame is in <see cref="Socket"/>).</summary>
     public async Task<JsonElement?> ReceiveAsync(TimeSpan? patience = null)
     {
-        using var timeout = new CancellationTokenSource(patience ?? Patience);
+        var wait = patience ?? Patience;
+        using var timeout = new CancellationTokenSource(wait);
         using var message = new MemoryStream();
         var buffer = new byte[16 * 1024];
         while (true)
         {
-            var received = await Socket.ReceiveAsync(buffer, timeout.Token);
+            WebSocketReceiveResult received;
+            try
+            {
+                received = await Socket.ReceiveAsync(buffer, timeout.Token);
+            }
+            catch (OperationCanceledException) when (timeout.IsCancellationRequested)
+            {
+                throw new TimeoutException($"The queue sent no message and did not close within {wait.TotalSeconds:0} s.");
+            }
+
             if (received.MessageType == WebSocketMessageType.Close)
             {
                 return null;
