@@ -66,10 +66,10 @@ internal static partial class Report
             figures["websockets"] = new JsonObject
             {
                 ["connections"] = Num(ws, "open"), ["requested"] = Num(ws, "connections"), ["errors"] = Num(ws, "errors"),
-                ["echoes"] = Num(ws, "echoes"), ["gateway_kib_per_connection"] = Num(ws, "gateway_kib_per_connection"),
+                ["queue_messages"] = Num(ws, "messages"), ["completed"] = Num(ws, "completed"), ["gateway_kib_per_connection"] = Num(ws, "gateway_kib_per_connection"),
                 ["gateway_rss_before_mib"] = Num(ws, "gateway_rss_before_mib"), ["gateway_rss_with_connections_mib"] = Num(ws, "gateway_rss_with_connections_mib"),
             };
-            rows.Add(["WebSockets through the gateway: open / errors / echoes", $"{F(Num(ws, "open"))} of {F(Num(ws, "connections"))} / {F(Num(ws, "errors"))} / {F(Num(ws, "echoes"))}", "2000 / 0", Met(Num(ws, "open") >= Num(ws, "connections") && Num(ws, "errors") == 0)]);
+            rows.Add(["WebSockets through the gateway (Gradio queue): open / errors / process_generating", $"{F(Num(ws, "open"))} of {F(Num(ws, "connections"))} / {F(Num(ws, "errors"))} / {F(Num(ws, "messages"))}", "2000 / 0", Met(Num(ws, "open") >= Num(ws, "connections") && Num(ws, "errors") == 0)]);
             rows.Add(["Gateway memory per WebSocket", $"{F(Num(ws, "gateway_kib_per_connection"), "0.0")} KiB (RSS {F(Num(ws, "gateway_rss_before_mib"))} → {F(Num(ws, "gateway_rss_with_connections_mib"))} MiB)", "—", ""]);
         }
 

@@ -1,26 +1,36 @@
 using System.Net.WebSockets;
 using System.Text;
+using System.Text.Json;
 
 namespace SdAgones.Bench;
 
-/// <summary>Many long-lived WebSockets through the gateway, each echoing a message every few seconds.</summary>
+/// <summary>
+/// Many long-lived WebSockets through the gateway, each speaking Gradio 3.41's <c>/queue/join</c> protocol
+/// (gradio-app/gradio v3.41.0: gradio/routes.py <c>join_queue</c>, gradio/queueing.py): answer <c>send_hash</c>,
+/// read <c>estimation</c> and <c>send_data</c>, then run the stand-in's heartbeat generator (fn_index 1), which
+/// sends a <c>process_generating</c> message every interval until <c>process_completed</c> after the hold.
+/// </summary>
 internal static class WebSocketLoad
 {
+    private const int HeartbeatFnIndex = 1;
+
     public static async Task<object> RunAsync(BenchArgs args)
     {
         var url = new Uri(args.Require("url"));
         var user = args.Require("user");
         var connections = args.Int("connections", 2000);
         var hold = TimeSpan.FromSeconds(args.Double("seconds", 20));
-        var interval = TimeSpan.FromSeconds(args.Double("interval", 5));
+        var interval = Math.Max(1, args.Int("interval", 5));
+        var beats = (int)Math.Ceiling(hold.TotalSeconds / interval);
         var pid = args.Int("pid", 0);
         var before = pid > 0 ? Proc.RssMiB(pid) : double.NaN;
 
         using var invoker = new HttpMessageInvoker(new SocketsHttpHandler { UseProxy = false });
         var sockets = new ClientWebSocket?[connections];
         var connectErrors = 0;
-        var echoErrors = 0;
-        var echoes = 0;
+        var protocolErrors = 0;
+        var messages = 0;
+        var completed = 0;
         using var gate = new SemaphoreSlim(64);
         await Task.WhenAll(Enumerable.Range(0, connections).Select(async i =>
         {
@@ -30,9 +40,15 @@ internal static class WebSocketLoad
                 var socket = new ClientWebSocket();
                 socket.Options.SetRequestHeader(Http.UserHeader, user);
                 await socket.ConnectAsync(url, invoker, CancellationToken.None);
+                // Answer send_hash at once: the runtime closes a socket that has not answered within 5 s.
+                var session = $"bench{i}";
+                await ExpectAsync(socket, "send_hash");
+                await SendAsync(socket, new { session_hash = session, fn_index = HeartbeatFnIndex });
+                await ExpectAsync(socket, "estimation");
+                await ExpectAsync(socket, "send_data");
                 sockets[i] = socket;
             }
-            catch (Exception ex) when (ex is WebSocketException or HttpRequestException or OperationCanceledException)
+            catch (Exception ex) when (ex is WebSocketException or HttpRequestException or OperationCanceledException or InvalidDataException)
             {
                 Interlocked.Increment(ref connectErrors);
             }
@@ -43,7 +59,14 @@ internal static class WebSocketLoad
         }));
 
         var open = sockets.Count(s => s?.State == WebSocketState.Open);
-        var until = DateTime.UtcNow + hold;
+        double during = double.NaN;
+        using var sample = new CancellationTokenSource();
+        var sampler = Task.Run(async () =>
+        {
+            // RSS with every connection open, half-way through the hold.
+            await Task.Delay(hold / 2, sample.Token);
+            during = pid > 0 ? Proc.RssMiB(pid) : double.NaN;
+        });
         await Task.WhenAll(sockets.Select(async (socket, i) =>
         {
             if (socket is null)
@@ -51,37 +74,43 @@ internal static class WebSocketLoad
                 return;
             }
 
-            var buffer = new byte[256];
-            await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.NextDouble() * interval.TotalMilliseconds));
-            for (var k = 0; DateTime.UtcNow < until; k++)
+            try
             {
-                try
+                await SendAsync(socket, new { data = new object[] { beats, interval }, event_data = (object?)null, fn_index = HeartbeatFnIndex, session_hash = $"bench{i}" });
+                await ExpectAsync(socket, "process_starts");
+                while (true)
                 {
-                    var text = $"echo {i} {k}";
-                    await socket.SendAsync(Encoding.UTF8.GetBytes(text), WebSocketMessageType.Text, true, CancellationToken.None);
-                    using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-                    var received = await socket.ReceiveAsync(buffer, timeout.Token);
-                    if (Encoding.UTF8.GetString(buffer, 0, received.Count) == text)
+                    var msg = await ReceiveMsgAsync(socket, TimeSpan.FromSeconds(interval + 10));
+                    if (msg == "process_generating")
                     {
-                        Interlocked.Increment(ref echoes);
+                        Interlocked.Increment(ref messages);
+                        continue;
                     }
-                    else
-                    {
-                        Interlocked.Increment(ref echoErrors);
-                    }
-                }
-                catch (Exception ex) when (ex is WebSocketException or OperationCanceledException)
-                {
-                    Interlocked.Increment(ref echoErrors);
-                    return;
-                }
 
-                await Task.Delay(interval);
+                    if (msg == "process_completed")
+                    {
+                        Interlocked.Increment(ref completed);
+                        return;
+                    }
+
+                    throw new InvalidDataException($"unexpected queue message {msg}");
+                }
+            }
+            catch (Exception ex) when (ex is WebSocketException or OperationCanceledException or InvalidDataException)
+            {
+                Interlocked.Increment(ref protocolErrors);
             }
         }));
+        await sample.CancelAsync();
+        try
+        {
+            await sampler;
+        }
+        catch (OperationCanceledException)
+        {
+            // the hold ended before the sample; none taken
+        }
 
-        var during = pid > 0 ? Proc.RssMiB(pid) : double.NaN;
-        var stillOpen = sockets.Count(s => s?.State == WebSocketState.Open);
         foreach (var socket in sockets)
         {
             socket?.Abort();
@@ -92,14 +121,48 @@ internal static class WebSocketLoad
         {
             connections,
             open,
-            still_open_at_end = stillOpen,
-            echoes,
-            errors = connectErrors + echoErrors,
+            completed,
+            messages,
+            errors = connectErrors + protocolErrors,
             connect_errors = connectErrors,
-            echo_errors = echoErrors,
+            protocol_errors = protocolErrors,
             gateway_rss_before_mib = before,
             gateway_rss_with_connections_mib = during,
             gateway_kib_per_connection = open > 0 ? Math.Round((during - before) * 1024 / open, 1) : double.NaN,
         };
+    }
+
+    private static Task SendAsync(ClientWebSocket socket, object message) =>
+        socket.SendAsync(JsonSerializer.SerializeToUtf8Bytes(message), WebSocketMessageType.Text, true, CancellationToken.None);
+
+    private static async Task ExpectAsync(ClientWebSocket socket, string msg)
+    {
+        var got = await ReceiveMsgAsync(socket, TimeSpan.FromSeconds(30));
+        if (got != msg)
+        {
+            throw new InvalidDataException($"expected {msg}, got {got}");
+        }
+    }
+
+    /// <summary>The <c>msg</c> of the next message; throws when the socket closes first.</summary>
+    private static async Task<string?> ReceiveMsgAsync(ClientWebSocket socket, TimeSpan patience)
+    {
+        using var timeout = new CancellationTokenSource(patience);
+        using var message = new MemoryStream();
+        var buffer = new byte[4096];
+        WebSocketReceiveResult received;
+        do
+        {
+            received = await socket.ReceiveAsync(buffer, timeout.Token);
+            if (received.MessageType == WebSocketMessageType.Close)
+            {
+                throw new InvalidDataException("the queue closed the socket: " + socket.CloseStatusDescription);
+            }
+
+            message.Write(buffer, 0, received.Count);
+        }
+        while (!received.EndOfMessage);
+        using var document = JsonDocument.Parse(message.ToArray());
+        return document.RootElement.TryGetProperty("msg", out var msg) ? msg.GetString() : Encoding.UTF8.GetString(message.ToArray());
     }
 }

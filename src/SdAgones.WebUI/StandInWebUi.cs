@@ -30,6 +30,7 @@ public static class StandInWebUi
         builder.WebHost.KeepLongRequestsOpen();
         builder.Services.AddWebUiSettings();
         builder.Services.AddGeneration();
+        builder.Services.AddQueue();
         builder.Services.AddFiles();
         builder.Services.AddModelLoading();
 

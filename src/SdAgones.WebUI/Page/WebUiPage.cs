@@ -59,6 +59,29 @@ internal static class WebUiPage
             }
           }
 
+          // Generates as A1111's Gradio 3.41 page does, over the /queue/join WebSocket (gradio/routes.py join_queue):
+          // answer send_hash, then send the inputs when asked (send_data), until process_completed.
+          function generate(data) {
+            return new Promise((resolve, reject) => {
+              const url = new URL('queue/join', location.href);
+              url.protocol = location.protocol === 'https:' ? 'wss:' : 'ws:';
+              const socket = new WebSocket(url);
+              const session_hash = Math.random().toString(36).slice(2, 13);
+              let finished = false;
+              socket.onmessage = event => {
+                const m = JSON.parse(event.data);
+                if (m.msg === 'send_hash') socket.send(JSON.stringify({ session_hash, fn_index: 0 }));
+                else if (m.msg === 'estimation' && m.rank > 0) say(`Waiting in the queue: ${m.rank} ahead…`);
+                else if (m.msg === 'send_data') socket.send(JSON.stringify({ data, event_data: null, fn_index: 0, session_hash }));
+                else if (m.msg === 'process_completed') {
+                  finished = true;
+                  if (m.success) resolve(m.output); else reject(new Error(m.output.error || 'Generation failed.'));
+                }
+              };
+              socket.onclose = () => { if (!finished) reject(new Error('The connection to the WebUI closed before the image was done.')); };
+            });
+          }
+
           byId('generate').addEventListener('click', async () => {
             const button = byId('generate');
             button.disabled = true;
@@ -66,16 +89,12 @@ internal static class WebUiPage
             let running = true;
             watchProgress(() => running);
             try {
-              const response = await fetch('sdapi/v1/txt2img', {
-                method: 'POST',
-                headers: { 'Content-Type': 'application/json' },
-                body: JSON.stringify({ prompt: byId('prompt').value, seed: Number(byId('seed').value), steps: Number(byId('steps').value) })
-              });
-              const body = await response.json();
-              if (!response.ok) throw new Error(body.detail || 'Generation failed.');
+              // The stand-in's txt2img inputs: [prompt, negative_prompt, seed, steps, width, height].
+              const output = await generate([byId('prompt').value, '', Number(byId('seed').value), Number(byId('steps').value), null, null]);
               running = false;
-              byId('result').src = 'data:image/png;base64,' + body.images[0];
-              say(`Done. Seed ${JSON.parse(body.info).seed}.`);
+              byId('result').src = output.data[0][0].data;
+              const seed = /Seed: (\d+)/.exec(output.data[1]);
+              say(`Done. Seed ${seed ? seed[1] : '?'}.`);
             } catch (error) {
               say(error.message);
             } finally {

@@ -3,17 +3,22 @@ using SdAgones.WebUI.Generation;
 
 namespace SdAgones.WebUI.Queue;
 
-/// <summary>Gradio's long-lived channels: the <c>/queue/join</c> WebSocket and the <c>/queue/data</c> event stream.</summary>
+/// <summary>
+/// The long-lived channels: Gradio 3.41's <c>/queue/join</c> WebSocket, and the stand-in's own server-sent event
+/// stream (<see cref="QueueEventStream.Path"/>; Gradio 3.41 has no SSE queue) so the gateway's SSE forwarding is tested.
+/// </summary>
 internal static class QueueEndpoints
 {
+    public static IServiceCollection AddQueue(this IServiceCollection services) => services.AddSingleton<QueueLine>();
+
     public static WebApplication MapQueue(this WebApplication app)
     {
         app.Map("/queue/join", JoinAsync);
-        app.MapGet("/queue/data", QueueEventStream.StreamAsync);
+        app.MapGet(QueueEventStream.Path, QueueEventStream.StreamAsync);
         return app;
     }
 
-    private static async Task JoinAsync(HttpContext context, GenerationQueue queue, ILoggerFactory loggers)
+    private static async Task JoinAsync(HttpContext context, GenerationQueue queue, QueueLine line, TimeProvider time, ILoggerFactory loggers)
     {
         if (!context.WebSockets.IsWebSocketRequest)
         {
@@ -22,7 +27,7 @@ internal static class QueueEndpoints
         }
 
         using var socket = await context.WebSockets.AcceptWebSocketAsync();
-        var connection = new QueueSocket(socket, queue, loggers.CreateLogger<QueueSocket>());
+        var connection = new QueueSocket(socket, queue, line, time, loggers.CreateLogger<QueueSocket>());
         await connection.RunAsync(context.RequestAborted);
     }
 }

@@ -7,11 +7,15 @@ using SdAgones.WebUI.Generation;
 namespace SdAgones.WebUI.Queue;
 
 /// <summary>
-/// <c>GET /queue/data?prompt=…&amp;seed=…&amp;steps=…</c>: runs a generation and sends each step as a server-sent
-/// event the moment it happens (Gradio's SSE queue), then a completion event, then ends.
+/// <c>GET /_standin/events?prompt=…&amp;seed=…&amp;steps=…</c>: runs a generation and sends each step as a server-sent
+/// event the moment it happens, then a completion event, then ends. The real WebUI has no such route (Gradio 3.41's
+/// queue is WebSocket only); it exists so tests see the gateway forward an event stream unbuffered.
 /// </summary>
 internal static class QueueEventStream
 {
+    /// <summary>The stand-in's own route, under <c>/_standin/</c> so no one mistakes it for Gradio's.</summary>
+    public const string Path = "/_standin/events";
+
     public static async Task StreamAsync(HttpContext context, GenerationQueue queue)
     {
         if (!TryReadJob(context.Request.Query, out var job, out var problem))
@@ -30,7 +34,7 @@ internal static class QueueEventStream
 
         try
         {
-            var result = await queue.RunAsync(job, (step, steps, token) => SendAsync(response, new StepMessage(step, steps), token), cancellationToken);
+            var result = await queue.RunAsync(job, (step, steps, token) => SendAsync(response, new StreamStepMessage(step, steps), token), cancellationToken);
             var image = result.Images[0];
             await SendAsync(response, new StreamCompletedMessage(image.Seed, image.Png.Length), cancellationToken);
         }
@@ -88,4 +92,18 @@ internal static class QueueEventStream
         problem = $"{name} must be a whole number; got '{text}'.";
         return false;
     }
+}
+
+/// <summary>An SSE event after every sampling step.</summary>
+internal sealed record StreamStepMessage(int Step, int Steps)
+{
+    [System.Text.Json.Serialization.JsonPropertyOrder(-1)]
+    public string Msg => "progress";
+}
+
+/// <summary>The last SSE event: the seed used and the size of the PNG made.</summary>
+internal sealed record StreamCompletedMessage(long Seed, int Bytes)
+{
+    [System.Text.Json.Serialization.JsonPropertyOrder(-1)]
+    public string Msg => "process_completed";
 }

@@ -76,6 +76,7 @@ public sealed class PagesInChromiumTests(PlatformFixture platform) : IAsyncLifet
         await page.Locator("#generate").ClickAsync();
         await Expect(page.Locator("#result")).ToHaveAttributeAsync("src", new Regex("^data:image/png;base64,"), new() { Timeout = 60_000 });
         await page.WaitForFunctionAsync("() => { const img = document.getElementById('result'); return img.complete && img.naturalWidth > 0; }");
+        await Expect(page.Locator("#progress")).ToHaveTextAsync(new Regex(@"^Done\. Seed \d+\.$")); // read from the queue's process_completed
         await ShootAsync(page, "webui");
 
         // "My runtime" names the runtime the WebUI runs on.

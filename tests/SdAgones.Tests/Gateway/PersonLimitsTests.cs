@@ -125,10 +125,10 @@ public sealed class PersonLimitsTests(DevGatewayWorld world) : IClassFixture<Dev
 
     private async Task<ClientWebSocket> ConnectAsync(string person)
     {
-        var socket = new ClientWebSocket();
-        socket.Options.SetRequestHeader("X-SdAgones-Dev-User", person);
-        await socket.ConnectAsync(new Uri($"ws://{world.Gateway.Url.Authority}/queue/join"), CancellationToken.None);
-        return socket;
+        // Answer Gradio's send_hash at once, or the runtime closes the socket after 5 s; it then waits up to 60 s for the inputs.
+        var queue = await GradioQueueClient.ConnectAsync(new Uri($"ws://{world.Gateway.Url.Authority}/queue/join"), o => o.SetRequestHeader("X-SdAgones-Dev-User", person));
+        await queue.JoinAsync();
+        return queue.Socket;
     }
 
     private static string[] Upgrade(string person) =>

@@ -125,33 +125,26 @@ public sealed class PlatformTests(PlatformFixture platform) : IAsyncLifetime
     [Fact]
     public async Task A_WebSocket_and_an_SSE_stream_pass_through_intact()
     {
-        using var socket = new ClientWebSocket();
-        socket.Options.SetRequestHeader("X-SdAgones-Dev-User", "dave");
         var wsUri = new UriBuilder(platform.GatewayUrl) { Scheme = "ws", Path = "/queue/join" }.Uri;
         await Eventually.HoldsAsync(async () =>
         {
             using var probe = platform.Client("dave");
             return (await probe.GetAsync("/sdapi/v1/cmd-flags")).StatusCode == HttpStatusCode.OK;
         }, TimeSpan.FromSeconds(60), "dave's runtime");
-        await socket.ConnectAsync(wsUri, CancellationToken.None);
+        using var queue = await GradioQueueClient.ConnectAsync(wsUri, o => o.SetRequestHeader("X-SdAgones-Dev-User", "dave"));
 
-        var hello = "hello through the gateway " + new string('x', 20_000);
-        await socket.SendAsync(Encoding.UTF8.GetBytes(hello), WebSocketMessageType.Text, true, CancellationToken.None);
-        Assert.Equal(hello, await ReceiveTextAsync(socket));
-
-        await socket.SendAsync(Encoding.UTF8.GetBytes("""{"fn":"txt2img","prompt":"a fox","seed":3,"steps":4}"""), WebSocketMessageType.Text, true, CancellationToken.None);
-        var messages = new List<JsonElement>();
-        do
-        {
-            messages.Add(JsonDocument.Parse(await ReceiveTextAsync(socket)).RootElement);
-        }
-        while (messages[^1].GetProperty("msg").GetString() != "process_completed");
-        Assert.Equal(4, messages.Count(m => m.GetProperty("msg").GetString() == "progress"));
-        Assert.False(string.IsNullOrEmpty(messages[^1].GetProperty("image").GetString()));
-        await socket.CloseAsync(WebSocketCloseStatus.NormalClosure, "done", CancellationToken.None);
+        // Gradio 3.41's exchange, end to end through the gateway; the prompt is large enough to span many frames.
+        var prompt = "a fox through the gateway " + new string('x', 9_000);
+        var messages = await queue.RunAsync(prompt, null, 3, 4, null, null);
+        Assert.Equal(4, messages.Count(m => m.GetProperty("msg").GetString() == "process_generating"));
+        Assert.True(messages[^1].GetProperty("success").GetBoolean(), messages[^1].GetRawText());
+        Assert.StartsWith(prompt + "\nSteps: 4,", messages[^1].GetProperty("output").GetProperty("data")[1].GetString(), StringComparison.Ordinal);
+        Assert.NotEmpty(GradioQueueClient.ImageOf(messages[^1]));
+        Assert.Null(await queue.ReceiveAsync());
+        Assert.Equal(WebSocketCloseStatus.NormalClosure, queue.Socket.CloseStatus);
 
         using var client = platform.Client("dave");
-        using var response = await client.GetAsync("/queue/data?prompt=a%20fox&seed=3&steps=5", HttpCompletionOption.ResponseHeadersRead);
+        using var response = await client.GetAsync("/_standin/events?prompt=a%20fox&seed=3&steps=5", HttpCompletionOption.ResponseHeadersRead);
         Assert.Equal("text/event-stream", response.Content.Headers.ContentType?.MediaType);
         using var reader = new StreamReader(await response.Content.ReadAsStreamAsync());
         var events = new List<string>();
@@ -279,20 +272,6 @@ public sealed class PlatformTests(PlatformFixture platform) : IAsyncLifetime
         public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
         public override void SetLength(long value) => throw new NotSupportedException();
         public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-    }
-
-    private static async Task<string> ReceiveTextAsync(ClientWebSocket socket)
-    {
-        var buffer = new byte[64 * 1024];
-        using var message = new MemoryStream();
-        WebSocketReceiveResult result;
-        do
-        {
-            result = await socket.ReceiveAsync(buffer, CancellationToken.None);
-            message.Write(buffer, 0, result.Count);
-        }
-        while (!result.EndOfMessage);
-        return Encoding.UTF8.GetString(message.ToArray());
     }
 
     /// <summary>Kills the WebUI process of a runtime, as a lost spot node would.</summary>

@@ -5,7 +5,6 @@ using System.Net.WebSockets;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
-using System.Threading.Channels;
 using SdAgones.Tests.Faults;
 using SdAgones.Tests.Infrastructure;
 
@@ -30,23 +29,23 @@ public sealed class ActivityTests
     }
 
     [Fact]
-    public async Task A_WebSocket_exchanging_a_frame_every_two_seconds_keeps_its_runtime_for_three_timeouts()
+    public async Task A_queue_socket_streaming_a_message_every_two_seconds_keeps_its_runtime_for_three_timeouts()
     {
         var (world, gateway) = await StartAsync();
         await using var _ = world;
         using var client = FaultWorld.Client(gateway, "wendy");
         var runtime = await RuntimeProbe.WaitForRuntimeAsync(client, "wendy's runtime");
 
-        await using var queue = await QueueChannel.OpenAsync(gateway.Url, "wendy");
-        var until = Stopwatch.StartNew();
-        var exchanged = 0;
-        while (until.Elapsed < 3 * Timeout + TimeSpan.FromSeconds(2))
-        {
-            await queue.ExchangeAsync($"still here {exchanged++}");
-            await Task.Delay(TimeSpan.FromSeconds(2)); // the person's pace, not a wait for a condition
-        }
+        // Gradio 3.41's exchange, then a generator function yielding every 2 s (process_generating), with no generation
+        // running: the runtime is not busy, so only the socket's data frames can keep it.
+        using var queue = await QueueAsync(gateway.Url, "wendy");
+        var beats = (int)Math.Ceiling((3 * Timeout + TimeSpan.FromSeconds(2)).TotalSeconds / 2);
+        var running = Stopwatch.StartNew();
+        var messages = await queue.RunFunctionAsync(GradioQueueClient.HeartbeatFnIndex, beats, 2);
 
-        Assert.True(exchanged >= 10, $"only {exchanged} frames exchanged");
+        Assert.True(running.Elapsed >= 3 * Timeout, $"the heartbeat took only {running.Elapsed.TotalSeconds:0.0} s");
+        Assert.Equal(beats, messages.Count(m => m.GetProperty("msg").GetString() == "process_generating"));
+        Assert.True(messages[^1].GetProperty("success").GetBoolean(), messages[^1].GetRawText());
         Assert.Equal(runtime, Assert.Single(await world.AllocatedAsync(), s => s.AllocatedUser == "wendy").Name);
         Assert.Equal(runtime, await RuntimeProbe.RuntimeThatAnsweredAsync(await client.GetAsync("/sdapi/v1/cmd-flags")));
     }
@@ -90,8 +89,9 @@ public sealed class ActivityTests
         using var client = FaultWorld.Client(gateway, "ivan");
         var runtime = await RuntimeProbe.WaitForRuntimeAsync(client, "ivan's runtime");
 
-        await using var queue = await QueueChannel.OpenAsync(gateway.Url, "ivan");
-        await queue.ExchangeAsync("last words");
+        // Gradio 3.41's exchange up to send_data; the runtime then waits (up to 60 s) for inputs that never come.
+        using var queue = await QueueAsync(gateway.Url, "ivan");
+        await queue.JoinAsync();
         var lastByte = Stopwatch.StartNew();
 
         await Eventually.HoldsAsync(async () => (await world.AllocatedAsync()).All(s => s.Name != runtime),
@@ -121,83 +121,13 @@ public sealed class ActivityTests
         Assert.Equal(HttpStatusCode.Forbidden, (await client.GetAsync("/_sd/api/admin/events")).StatusCode);
     }
 
-    /// <summary>
-    /// A browser's <c>/queue/join</c> socket. Gradio 3.41 speaks first (<c>{"msg":"send_hash"}</c>) and expects the
-    /// session hash and fn_index back; a stand-in that does not speak first echoes what it is sent. Pings are off,
-    /// as in a browser tab, so nothing moves unless the test sends it.
-    /// </summary>
-    private sealed class QueueChannel : IAsyncDisposable
-    {
-        private readonly ClientWebSocket socket = new();
-        private readonly Channel<string> received = Channel.CreateUnbounded<string>();
-        private Task reading = Task.CompletedTask;
-
-        public static async Task<QueueChannel> OpenAsync(Uri gateway, string user)
+    /// <summary>A browser's <c>/queue/join</c> socket; pings are off, as in a browser tab, so nothing moves unless the protocol does.</summary>
+    private static Task<GradioQueueClient> QueueAsync(Uri gateway, string user) =>
+        GradioQueueClient.ConnectAsync(new UriBuilder(gateway) { Scheme = "ws", Path = "/queue/join" }.Uri, o =>
         {
-            var channel = new QueueChannel();
-            channel.socket.Options.SetRequestHeader("X-SdAgones-Dev-User", user);
-            channel.socket.Options.KeepAliveInterval = TimeSpan.Zero;
-            await channel.socket.ConnectAsync(new UriBuilder(gateway) { Scheme = "ws", Path = "/queue/join" }.Uri, CancellationToken.None);
-            channel.reading = channel.ReadAsync();
-            return channel;
-        }
-
-        /// <summary>Sends one text frame and waits for the runtime's next message (answering <c>send_hash</c> on the way).</summary>
-        public async Task ExchangeAsync(string text)
-        {
-            await socket.SendAsync(Encoding.UTF8.GetBytes(text), WebSocketMessageType.Text, true, CancellationToken.None);
-            using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(5));
-            while (true)
-            {
-                var message = await received.Reader.ReadAsync(cts.Token);
-                if (message.Contains("\"send_hash\"", StringComparison.Ordinal))
-                {
-                    await socket.SendAsync("""{"session_hash":"activity-test","fn_index":0}"""u8.ToArray(), WebSocketMessageType.Text, true, CancellationToken.None);
-                    continue;
-                }
-
-                return;
-            }
-        }
-
-        private async Task ReadAsync()
-        {
-            var buffer = new byte[64 * 1024];
-            try
-            {
-                while (true)
-                {
-                    using var message = new MemoryStream();
-                    WebSocketReceiveResult result;
-                    do
-                    {
-                        result = await socket.ReceiveAsync(buffer, CancellationToken.None);
-                        message.Write(buffer, 0, result.Count);
-                    }
-                    while (!result.EndOfMessage);
-                    if (result.MessageType == WebSocketMessageType.Close)
-                    {
-                        break;
-                    }
-
-                    await received.Writer.WriteAsync(Encoding.UTF8.GetString(message.ToArray()));
-                }
-            }
-            catch (Exception ex) when (ex is WebSocketException or OperationCanceledException)
-            {
-                // the runtime went away, or the test aborted the socket
-            }
-
-            received.Writer.TryComplete();
-        }
-
-        public async ValueTask DisposeAsync()
-        {
-            socket.Abort();
-            await reading;
-            socket.Dispose();
-        }
-    }
+            o.SetRequestHeader("X-SdAgones-Dev-User", user);
+            o.KeepAliveInterval = TimeSpan.Zero;
+        });
 
     /// <summary>A body produced at a fixed rate, hashed as it is sent.</summary>
     private sealed class PacedStream(long length, int bytesPerSecond, IncrementalHash hash) : Stream

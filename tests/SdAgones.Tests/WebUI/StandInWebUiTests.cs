@@ -8,6 +8,7 @@ using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Options;
+using SdAgones.Tests.Infrastructure;
 using SdAgones.WebUI;
 
 namespace SdAgones.Tests.WebUI;
@@ -215,51 +216,31 @@ public sealed class StandInWebUiTests
     }
 
     [Fact]
-    public async Task WebSocket_echoes_messages_that_are_not_jobs_and_closes_cleanly()
+    public async Task Queue_job_streams_every_step_then_the_image_and_closes()
     {
         await using var webUi = await RunningWebUi.StartAsync();
-        using var timeout = new CancellationTokenSource(Patience);
-        using var socket = new ClientWebSocket();
-        await socket.ConnectAsync(webUi.WebSocketUri("queue/join"), timeout.Token);
+        using var queue = await GradioQueueClient.ConnectAsync(webUi.WebSocketUri("queue/join"));
 
-        foreach (var text in new[] { "hello", """{"fn":"predict","data":[1]}""", "ünïcödé ✓", new string('x', 20_000) })
-        {
-            await SendTextAsync(socket, text, timeout.Token);
-            Assert.Equal(text, await ReceiveTextAsync(socket, timeout.Token));
-        }
+        var messages = await queue.RunAsync("a fox", null, 5, 4, null, null);
 
-        await socket.CloseAsync(WebSocketCloseStatus.NormalClosure, "bye", timeout.Token);
-        Assert.Equal(WebSocketState.Closed, socket.State);
-        Assert.Equal(WebSocketCloseStatus.NormalClosure, socket.CloseStatus);
-    }
-
-    [Fact]
-    public async Task WebSocket_job_streams_every_step_then_the_image()
-    {
-        await using var webUi = await RunningWebUi.StartAsync();
-        using var timeout = new CancellationTokenSource(Patience);
-        using var socket = new ClientWebSocket();
-        await socket.ConnectAsync(webUi.WebSocketUri("queue/join"), timeout.Token);
-
-        await SendTextAsync(socket, """{"fn":"txt2img","prompt":"a fox","seed":5,"steps":4}""", timeout.Token);
-
+        Assert.Equal(["process_starts", "process_generating", "process_generating", "process_generating", "process_generating", "process_completed"],
+            messages.Select(m => m.GetProperty("msg").GetString()));
         for (var step = 1; step <= 4; step++)
         {
-            var progress = JsonSerializer.Deserialize<JsonElement>(await ReceiveTextAsync(socket, timeout.Token));
-            Assert.Equal("progress", progress.GetProperty("msg").GetString());
+            var progress = messages[step].GetProperty("output").GetProperty("data")[0];
             Assert.Equal(step, progress.GetProperty("step").GetInt32());
             Assert.Equal(4, progress.GetProperty("steps").GetInt32());
         }
 
-        var completed = JsonSerializer.Deserialize<JsonElement>(await ReceiveTextAsync(socket, timeout.Token));
-        Assert.Equal("process_completed", completed.GetProperty("msg").GetString());
-        Assert.Equal(5, completed.GetProperty("seed").GetInt64());
-        var png = Convert.FromBase64String(completed.GetProperty("image").GetString()!);
+        var completed = messages[^1];
+        Assert.True(completed.GetProperty("success").GetBoolean());
+        Assert.Contains("Seed: 5,", completed.GetProperty("output").GetProperty("data")[1].GetString(), StringComparison.Ordinal);
+        var png = GradioQueueClient.ImageOf(completed);
         Assert.Equal(256, DecodedPng.Read(png).Width);
         Assert.Equal(await webUi.Txt2ImgPngAsync("a fox", seed: 5, steps: 4), png);
 
-        await socket.CloseAsync(WebSocketCloseStatus.NormalClosure, null, timeout.Token);
-        Assert.Equal(WebSocketState.Closed, socket.State);
+        Assert.Null(await queue.ReceiveAsync());
+        Assert.Equal(WebSocketCloseStatus.NormalClosure, queue.Socket.CloseStatus);
     }
 
     [Fact]
@@ -268,7 +249,7 @@ public sealed class StandInWebUiTests
         await using var webUi = await RunningWebUi.StartAsync(stepDelay: TimeSpan.FromMilliseconds(50));
         using var timeout = new CancellationTokenSource(Patience);
 
-        using var response = await webUi.Client.GetAsync(new Uri("queue/data?prompt=a%20kite&seed=9&steps=20", UriKind.Relative), HttpCompletionOption.ResponseHeadersRead, timeout.Token);
+        using var response = await webUi.Client.GetAsync(new Uri("_standin/events?prompt=a%20kite&seed=9&steps=20", UriKind.Relative), HttpCompletionOption.ResponseHeadersRead, timeout.Token);
         Assert.Equal("text/event-stream", response.Content.Headers.ContentType?.MediaType);
         using var events = new StreamReader(await response.Content.ReadAsStreamAsync(timeout.Token));
 
@@ -373,7 +354,7 @@ public sealed class StandInWebUiTests
         Assert.Contains("id=\"prompt\"", html, StringComparison.Ordinal);
         Assert.Contains("id=\"generate\"", html, StringComparison.Ordinal);
         Assert.Contains("<img id=\"result\"", html, StringComparison.Ordinal);
-        Assert.Contains("sdapi/v1/txt2img", html, StringComparison.Ordinal);
+        Assert.Contains("new URL('queue/join', location.href)", html, StringComparison.Ordinal); // generates over Gradio's queue, as A1111's page does
         Assert.DoesNotContain("<script src", html, StringComparison.Ordinal);
 
         using var ping = await webUi.Client.GetAsync(new Uri("internal/ping", UriKind.Relative));
@@ -502,25 +483,6 @@ public sealed class StandInWebUiTests
             }
 
             await Task.Delay(TimeSpan.FromMilliseconds(5)); // poll interval, not a wait for the outcome
-        }
-    }
-
-    private static Task SendTextAsync(ClientWebSocket socket, string text, CancellationToken cancellationToken) =>
-        socket.SendAsync(Encoding.UTF8.GetBytes(text), WebSocketMessageType.Text, endOfMessage: true, cancellationToken);
-
-    private static async Task<string> ReceiveTextAsync(ClientWebSocket socket, CancellationToken cancellationToken)
-    {
-        using var message = new MemoryStream();
-        var buffer = new byte[8192];
-        while (true)
-        {
-            var received = await socket.ReceiveAsync(buffer, cancellationToken);
-            Assert.Equal(WebSocketMessageType.Text, received.MessageType);
-            message.Write(buffer, 0, received.Count);
-            if (received.EndOfMessage)
-            {
-                return Encoding.UTF8.GetString(message.ToArray());
-            }
         }
     }
 
