@@ -1,0 +1,1 @@
+return SdAgones.Planner.Cli.PlannerCommand.Run(args);
