@@ -24,13 +24,14 @@ public static class PlannerCommand
     private static readonly Option<string> MaxRuntimes = new("--max-runtimes") { Description = "Node pool maximum: GameServers a pool may have at once.", DefaultValueFactory = _ => "100" };
     private static readonly Option<string> CheckInterval = new("--check-interval") { Description = "Cruiser idle pass interval (Idle:CheckInterval).", DefaultValueFactory = _ => Durations.Format(PlanRequest.ProductIdle.CheckInterval) };
     private static readonly Option<string> RecordedIdle = new("--recorded-idle-timeout") { Description = "Idle:Timeout of the run that wrote the events (to recover last activity).", DefaultValueFactory = _ => Durations.Format(PlanRequest.ProductIdle.Timeout) };
+    private static readonly Option<string?> WriteEvents = new("--write-events") { Description = "Synthetic: also write the visits as session events (JSONL, as the admin export) to this file." };
     private static readonly Option<int> Seed = new("--seed") { Description = "Random seed (warm-up draws, synthetic arrivals).", DefaultValueFactory = _ => 1 };
 
     public static int Run(string[] args)
     {
         var root = new RootCommand("SdAgones capacity planner: replay a week of arrivals and compare Buffer, idle timeout and fleet size by GPU-hours against waiting.")
         {
-            Events, Synthetic, Profile, People, Days, Buffer, IdleTimeout, Policy, TargetOption, Html, WarmUpOption, MaxRuntimes, CheckInterval, RecordedIdle, Seed,
+            Events, Synthetic, Profile, People, Days, Buffer, IdleTimeout, Policy, TargetOption, Html, WarmUpOption, MaxRuntimes, CheckInterval, RecordedIdle, WriteEvents, Seed,
         };
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)
@@ -47,6 +48,17 @@ public static class PlannerCommand
         try
         {
             var request = Check(parsed);
+            if (parsed.GetValue(WriteEvents) is { } eventsOut)
+            {
+                if (request.Profile is null)
+                {
+                    throw new PlannerInputException("--write-events: only with --synthetic (the events exist already).");
+                }
+
+                EventLogWriter.Write(eventsOut, request.Profile.Generate(request.Parameters.Seed), request.RecordedIdleTimeout);
+                Console.WriteLine($"Session events: {Path.GetFullPath(eventsOut)}");
+            }
+
             var report = PlanWithProgress(request);
             ConsoleReport.Write(Output(), report);
             if (request.HtmlPath is { } html)

@@ -48,7 +48,7 @@ public sealed class FleetSimulation
         policy = ReadyPolicies.Create(setting, visits);
         this.order = order ?? Fifo.Instance;
         this.timeline = timeline;
-        random = new Random(HashCode.Combine(parameters.Seed, poolIndex));
+        random = new Random(unchecked((parameters.Seed * 7919) + poolIndex)); // not HashCode.Combine: it is seeded anew in every process
         waits = new List<long>(visits.Count);
     }
 
@@ -71,9 +71,10 @@ public sealed class FleetSimulation
                     Arrive(visits[e.Index], now);
                     break;
                 case Kind.Ready:
-                    if (starting.Remove(e.Index))
+                    if (starting.Contains(e.Index))
                     {
                         Account(now);
+                        starting.Remove(e.Index);
                         ready++;
                         Allocate(now);
                     }
