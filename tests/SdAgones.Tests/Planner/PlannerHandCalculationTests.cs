@@ -28,16 +28,19 @@ public sealed class PlannerHandCalculationTests : IDisposable
     // Idle timeout 30 min: alice's first runtime would go at 300+1800 = 2100, so at 1500 it is still hers: no wait,
     //   last activity 1600 and she gives back then → bound 0–1600. Carol reclaimed at 990+1800 = 2790 (accounted to 2790).
     //   bound  = 1600 + 600 + (2790−60) 2730 = 4930 s; unused = 90 + Ready 90–2790 (2700) = 2790 s
+    // Cruiser pass every 60 s instead (5 min): alice's due 600 is a pass; carol's due 1290 waits for the pass at 1320.
+    //   bound  = 600 + 100 + 600 + (1320−60) 1260 = 2560 s; unused unchanged, 1900 s (only the allocated count moves)
     // Waits in every case: alice 0, bob 20, carol 40, alice 0 → sorted 0,0,20,40: p50 (rank 2) 0 s, p95 (rank 4) 40 s, max 40 s.
     [Theory]
-    [InlineData("jsonl", "5m", 2530, 1900)]
-    [InlineData("jsonl", "15m", 3730, 1900)]
-    [InlineData("jsonl", "30m", 4930, 2790)]
-    [InlineData("csv", "5m", 2530, 1900)]
-    [InlineData("csv", "30m", 4930, 2790)]
-    public void Replaying_three_people_gives_the_GPU_seconds_and_waits_worked_out_by_hand(string format, string timeout, int boundSeconds, int unusedSeconds)
+    [InlineData("jsonl", "5m", 10, 2530, 1900)]
+    [InlineData("jsonl", "15m", 10, 3730, 1900)]
+    [InlineData("jsonl", "30m", 10, 4930, 2790)]
+    [InlineData("jsonl", "5m", 60, 2560, 1900)]
+    [InlineData("csv", "5m", 10, 2530, 1900)]
+    [InlineData("csv", "30m", 10, 4930, 2790)]
+    public void Replaying_three_people_gives_the_GPU_seconds_and_waits_worked_out_by_hand(string format, string timeout, int checkSeconds, int boundSeconds, int unusedSeconds)
     {
-        var report = SdAgones.Planner.Planner.Plan(Request(HandMadeLog.Export(dir, format), "1", timeout));
+        var report = SdAgones.Planner.Planner.Plan(Request(HandMadeLog.Export(dir, format), "1", timeout, checkSeconds: checkSeconds));
 
         var outcome = Assert.Single(report.Outcomes);
         Assert.Equal(boundSeconds, Math.Round(outcome.BoundGpuHours * 3600, 6));
@@ -78,10 +81,10 @@ public sealed class PlannerHandCalculationTests : IDisposable
         Assert.Equal(3730, Math.Round(report.Outcomes[0].BoundGpuHours * 3600, 6));
     }
 
-    internal static PlanRequest Request(string events, string buffers, string timeouts, string target = "p95<=60s") =>
+    internal static PlanRequest Request(string events, string buffers, string timeouts, string target = "p95<=60s", int checkSeconds = 10) =>
         new(events, null,
             (from b in PlanRequest.Whole("--buffer", buffers, 0) from t in PlanRequest.Positive("--idle-timeout", timeouts) select new PlanSetting(b, t, "buffer")).ToList(),
             Target.Parse(target),
-            new SimulationParameters(new WarmUp(TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(30)), TimeSpan.FromSeconds(10), 100, 1),
+            new SimulationParameters(new WarmUp(TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(30)), TimeSpan.FromSeconds(checkSeconds), 100, 1),
             TimeSpan.FromMinutes(15), null);
 }

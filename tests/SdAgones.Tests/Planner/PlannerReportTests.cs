@@ -61,7 +61,7 @@ public sealed partial class PlannerReportTests
         var report = SdAgones.Planner.Planner.Plan(SyntheticWeek("max<=1s"));
 
         Assert.Null(report.Recommendation.Best);
-        Assert.StartsWith("No setting meets max<=1s; the closest is buffer 3, idle 5m", report.Recommendation.Sentence, StringComparison.Ordinal);
+        Assert.StartsWith("No setting meets max<=1s; the closest is buffer 3, idle 15m with max 1.7 s", report.Recommendation.Sentence, StringComparison.Ordinal);
     }
 
     [GeneratedRegex("<figure id=\"([a-z]+)\">(.*?)</figure>", RegexOptions.Singleline)]

@@ -24,6 +24,7 @@ public static class PlannerCommand
     private static readonly Option<string> MaxRuntimes = new("--max-runtimes") { Description = "Node pool maximum: GameServers a pool may have at once.", DefaultValueFactory = _ => "100" };
     private static readonly Option<string> CheckInterval = new("--check-interval") { Description = "Cruiser idle pass interval (Idle:CheckInterval).", DefaultValueFactory = _ => Durations.Format(PlanRequest.ProductIdle.CheckInterval) };
     private static readonly Option<string> RecordedIdle = new("--recorded-idle-timeout") { Description = "Idle:Timeout of the run that wrote the events (to recover last activity).", DefaultValueFactory = _ => Durations.Format(PlanRequest.ProductIdle.Timeout) };
+    private static readonly Option<string?> JsonOut = new("--json") { Description = "Write the figures unrounded as JSON to this file." };
     private static readonly Option<string?> WriteEvents = new("--write-events") { Description = "Synthetic: also write the visits as session events (JSONL, as the admin export) to this file." };
     private static readonly Option<int> Seed = new("--seed") { Description = "Random seed (warm-up draws, synthetic arrivals).", DefaultValueFactory = _ => 1 };
 
@@ -31,7 +32,7 @@ public static class PlannerCommand
     {
         var root = new RootCommand("SdAgones capacity planner: replay a week of arrivals and compare Buffer, idle timeout and fleet size by GPU-hours against waiting.")
         {
-            Events, Synthetic, Profile, People, Days, Buffer, IdleTimeout, Policy, TargetOption, Html, WarmUpOption, MaxRuntimes, CheckInterval, RecordedIdle, WriteEvents, Seed,
+            Events, Synthetic, Profile, People, Days, Buffer, IdleTimeout, Policy, TargetOption, Html, WarmUpOption, MaxRuntimes, CheckInterval, RecordedIdle, JsonOut, WriteEvents, Seed,
         };
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)
@@ -65,6 +66,11 @@ public static class PlannerCommand
             {
                 File.WriteAllText(html, HtmlReport.Render(report));
                 Console.WriteLine($"HTML report: {Path.GetFullPath(html)}");
+            }
+
+            if (parsed.GetValue(JsonOut) is { } json)
+            {
+                File.WriteAllText(json, JsonReport.Render(report));
             }
 
             return 0;
