@@ -2,7 +2,7 @@ using System.Text.Json.Serialization;
 
 namespace SdAgones.Contracts;
 
-/// <summary>The states of an Agones GameServer, as Agones names them.</summary>
+/// <summary>The states of an Agones GameServer, as Agones names them (https://agones.dev/site/docs/reference/gameserver/).</summary>
 [JsonConverter(typeof(JsonStringEnumConverter<GameServerState>))]
 public enum GameServerState
 {

@@ -106,7 +106,7 @@ internal sealed partial class RuntimePod(
         }
 
         // ...but telemetry goes where the control plane's goes, under the container's own service name.
-        foreach (var key in (string[])["OTEL_EXPORTER_OTLP_ENDPOINT", "OTEL_EXPORTER_OTLP_PROTOCOL", "OTEL_EXPORTER_OTLP_HEADERS", "OTEL_BSP_SCHEDULE_DELAY"])
+        foreach (var key in (string[])[SettingKeys.OtelExporterEndpoint, "OTEL_EXPORTER_OTLP_PROTOCOL", "OTEL_EXPORTER_OTLP_HEADERS", "OTEL_BSP_SCHEDULE_DELAY"])
         {
             if (Environment.GetEnvironmentVariable(key) is { } value)
             {

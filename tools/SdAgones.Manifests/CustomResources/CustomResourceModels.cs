@@ -1,9 +1,11 @@
 namespace SdAgones.Manifests.CustomResources;
 
-// Typed models of the custom resources manifests/ uses, written from their documentation, independently of the
-// generator: Agones' Fleet and FleetAutoscaler reference (agones.dev/site/docs/reference/fleet, .../gameserver,
-// .../fleetautoscaler), GKE's BackendConfig and ManagedCertificate. Read strictly, a field these documents do not
-// have fails the test, as it would be dropped (or rejected) by the cluster. Integer-or-percent fields are strings.
+// Typed models of the custom resources manifests/ uses, written from their documentation: Agones' Fleet and
+// FleetAutoscaler reference (agones.dev/site/docs/reference/fleet, .../gameserver, .../fleetautoscaler), GKE's
+// BackendConfig and ManagedCertificate, Managed Service for Prometheus' PodMonitoring. The generator builds the Fleet,
+// the BackendConfig and the ManagedCertificate from them; the tests read every generated custom resource back into
+// them strictly, so a field these documents do not have fails a test, as it would be dropped (or rejected) by the
+// cluster. Integer-or-percent fields are strings.
 
 /// <summary>Which model reads which custom resource (apiVersion/kind).</summary>
 internal static class CustomResourceModels
