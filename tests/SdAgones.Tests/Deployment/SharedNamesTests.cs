@@ -36,7 +36,8 @@ public sealed class SharedNamesTests
             foreach (var (text, line) in StringLiterals(File.ReadAllText(file)))
             {
                 literals++;
-                if (shared.TryGetValue(text, out var owner))
+                // "--Platform:IdleTimeout=" and "WebUI__Url=" name a setting as surely as the bare key does.
+                if (shared.TryGetValue(text, out var owner) || shared.TryGetValue(Bare(text), out owner))
                 {
                     handTyped.Add($"{Path.GetRelativePath(DeploymentFiles.Root, file)}:{line}: \"{text}\" is {owner}");
                 }
@@ -148,6 +149,9 @@ public sealed class SharedNamesTests
 
         return names;
     }
+
+    private static string Bare(string text) =>
+        (text.StartsWith("--", StringComparison.Ordinal) ? text[2..] : text).TrimEnd('=');
 
     /// <summary>The text of every string literal and of every interpolated string's literal parts, with its line.</summary>
     private static IEnumerable<(string Text, int Line)> StringLiterals(string source)
