@@ -118,7 +118,7 @@ internal static class Agones
         return items.Select(i => new Server(
             (string?)i?["metadata"]?["name"] ?? "",
             (string?)i?["status"]?["state"] ?? "",
-            (string?)i?["metadata"]?["annotations"]?["sdagones.dev/user"])).ToList();
+            (string?)i?["metadata"]?["annotations"]?[AgonesApi.UserAnnotation])).ToList();
     }
 
     public static async Task<int> WaitReadyAsync(HttpClient http, string apiServer, int atLeast, TimeSpan limit)

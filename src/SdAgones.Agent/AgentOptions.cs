@@ -9,27 +9,27 @@ namespace SdAgones.Agent;
 /// </summary>
 public sealed class AgentOptions
 {
-    public const string WebUIUrlKey = "WebUI:Url";
-    public const string StorageRootKey = "Storage:Root";
-    public const string WorkspaceKey = "Storage:Workspace";
+    public const string WebUIUrlKey = SettingKeys.WebUIUrl;
+    public const string StorageRootKey = SettingKeys.StorageRoot;
+    public const string WorkspaceKey = SettingKeys.StorageWorkspace;
     public const string OutputIntervalKey = "Agent:OutputInterval";
-    public const string SdkPortKey = "AGONES_SDK_HTTP_PORT";
-    public const string HealthIntervalKey = "Agent:HealthInterval";
-    public const string HealthPeriodKey = "Agent:HealthPeriod";
+    public const string SdkPortKey = AgonesApi.SdkHttpPortVariable;
+    public const string HealthIntervalKey = SettingKeys.AgentHealthInterval;
+    public const string HealthPeriodKey = SettingKeys.AgentHealthPeriod;
     public const string BusyPollIntervalKey = "Agent:BusyPollInterval";
     public const string ReadyRetryAfterKey = "Agent:ReadyRetryAfter";
 
     /// <summary>The WebUI in the same pod (A1111 started with <c>--listen --api --port 7860</c>).</summary>
-    public Uri WebUIUrl { get; set; } = new("http://127.0.0.1:7860/");
+    public Uri WebUIUrl { get; set; } = new($"http://127.0.0.1:{RuntimeFleet.WebUIPort}/");
 
     /// <summary>The shared volume; the agent touches only <c>users/&lt;its person&gt;</c> below it. The WebUI never mounts it.</summary>
-    public string StorageRoot { get; set; } = "/sd_dir";
+    public string StorageRoot { get; set; } = RuntimeFleet.StorageRoot;
 
     /// <summary>
     /// The pod-local folder (an emptyDir) that is the WebUI's data folder: its outputs appear under <c>outputs/</c>, the
     /// person's inputs are copied to <c>inputs/</c>.
     /// </summary>
-    public string Workspace { get; set; } = "/workspace";
+    public string Workspace { get; set; } = RuntimeFleet.Workspace;
 
     /// <summary>Time between looks for new outputs in the workspace to move to the person's folder.</summary>
     public TimeSpan OutputInterval { get; set; } = TimeSpan.FromSeconds(1);
@@ -38,10 +38,10 @@ public sealed class AgentOptions
     public int SdkPort { get; set; } = 9358;
 
     /// <summary>Time between <c>/health</c> pings; must be shorter than <see cref="HealthPeriod"/>.</summary>
-    public TimeSpan HealthInterval { get; set; } = TimeSpan.FromSeconds(2);
+    public TimeSpan HealthInterval { get; set; } = RuntimeHealth.PingInterval;
 
-    /// <summary>The Fleet's <c>health.periodSeconds</c> (Agones' default 5 s): a ping must arrive within each period.</summary>
-    public TimeSpan HealthPeriod { get; set; } = TimeSpan.FromSeconds(5);
+    /// <summary>The Fleet's <c>health.periodSeconds</c>: a ping must arrive within each period.</summary>
+    public TimeSpan HealthPeriod { get; set; } = RuntimeHealth.Period;
 
     /// <summary>Time between looks at the WebUI's progress when reporting busy.</summary>
     public TimeSpan BusyPollInterval { get; set; } = TimeSpan.FromSeconds(1);

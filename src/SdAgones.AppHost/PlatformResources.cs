@@ -17,11 +17,11 @@ internal static class PlatformResources
     {
         if (platform.Cache == CacheMode.External)
         {
-            return new PlatformCache(builder.AddConnectionString("cache"), Server: null);
+            return new PlatformCache(builder.AddConnectionString(ServiceNames.Cache), Server: null);
         }
 
         var garnet = builder.AddProject<Projects.SdAgones_CacheServer>("garnet", launchProfileName: null)
-            .WithEndpoint(name: "tcp", scheme: "tcp", env: "Cache__Port");
+            .WithEndpoint(name: "tcp", scheme: "tcp", env: Env(SettingKeys.CachePort));
         var endpoint = garnet.GetEndpoint("tcp");
 
         var healthCheck = "garnet-ping";
@@ -29,7 +29,7 @@ internal static class PlatformResources
         garnet.WithHealthCheck(healthCheck);
 
         var cache = builder.AddConnectionString(
-            "cache", ReferenceExpression.Create($"{endpoint.Property(EndpointProperty.HostAndPort)}"));
+            ServiceNames.Cache, ReferenceExpression.Create($"{endpoint.Property(EndpointProperty.HostAndPort)}"));
         cache.WithParentRelationship(garnet);
         return new PlatformCache(cache, garnet);
     }
@@ -38,15 +38,10 @@ internal static class PlatformResources
     public static IResourceBuilder<ProjectResource> AddLocalAgones(
         this IDistributedApplicationBuilder builder, PlatformSettings platform)
     {
-        var storageRoot = Path.GetFullPath(platform.StorageRoot, builder.AppHostDirectory);
-        return builder.AddProject<Projects.SdAgones_LocalAgones>("localagones", launchProfileName: null)
+        return builder.AddProject<Projects.SdAgones_LocalAgones>(ServiceNames.LocalAgones, launchProfileName: null)
             .WithPublicHttpEndpoint(platform.LocalAgonesPort)
             .WithHttpHealthCheck("/health")
-            .WithEnvironment("Fleet__BufferSize", platform.FleetBuffer.ToString(System.Globalization.CultureInfo.InvariantCulture))
-            .WithEnvironment("Fleet__MinReplicas", platform.FleetMinReplicas.ToString(System.Globalization.CultureInfo.InvariantCulture))
-            .WithEnvironment("Fleet__MaxReplicas", platform.FleetMaxReplicas.ToString(System.Globalization.CultureInfo.InvariantCulture))
-            .WithEnvironment("Fleet__StartDelay", platform.RuntimeStartDelay.ToString("c"))
-            .WithEnvironment("Fleet__StorageRoot", storageRoot);
+            .WithPlatformSettings(platform);
     }
 
     /// <summary>
@@ -58,19 +53,19 @@ internal static class PlatformResources
     {
         if (platform.Identity == PlatformIdentity.Development)
         {
-            return gateway.WithPublicHttpEndpoint(platform.GatewayPort).WithEnvironment("Identity__Mode", "Development");
+            return gateway.WithPublicHttpEndpoint(platform.GatewayPort).WithEnvironment(Env(SettingKeys.IdentityMode), "Development");
         }
 
         const string audience = "/projects/0/global/backendServices/sdagones-local";
-        var iap = gateway.ApplicationBuilder.AddProject<Projects.SdAgones_LocalIap>("localiap", launchProfileName: null)
+        var iap = gateway.ApplicationBuilder.AddProject<Projects.SdAgones_LocalIap>(ServiceNames.LocalIap, launchProfileName: null)
             .WithPublicHttpEndpoint(platform.GatewayPort)
             .WithHttpHealthCheck("/health")
-            .WithEnvironment("LocalIap__Audience", audience);
+            .WithEnvironment(Env(SettingKeys.LocalIapAudience), audience);
         gateway.WithHttpEndpoint(name: "http")
-            .WithEnvironment("Identity__Mode", "Iap")
-            .WithEnvironment("Identity__Iap__Audience", audience)
-            .WithEnvironment("Identity__Iap__JwksUrl", ReferenceExpression.Create($"{iap.GetEndpoint("http")}/_iap/jwks"));
-        iap.WithEnvironment("LocalIap__Upstream", gateway.GetEndpoint("http")).WaitFor(gateway);
+            .WithEnvironment(Env(SettingKeys.IdentityMode), "Iap")
+            .WithEnvironment(Env(SettingKeys.IdentityIapAudience), audience)
+            .WithEnvironment(Env(SettingKeys.IdentityIapJwksUrl), ReferenceExpression.Create($"{iap.GetEndpoint("http")}/_iap/jwks"));
+        iap.WithEnvironment(Env(SettingKeys.LocalIapUpstream), gateway.GetEndpoint("http")).WaitFor(gateway);
         return gateway;
     }
 
@@ -81,27 +76,36 @@ internal static class PlatformResources
     /// </summary>
     public static void AddProductionModel(this IDistributedApplicationBuilder builder, PlatformSettings platform)
     {
-        var cache = builder.AddConnectionString("cache");
-        builder.AddProject<Projects.SdAgones_Gateway>("gateway", launchProfileName: null)
+        var cache = builder.AddConnectionString(ServiceNames.Cache);
+        builder.AddProject<Projects.SdAgones_Gateway>(ServiceNames.Gateway, launchProfileName: null)
             .WithHttpEndpoint(name: "http", targetPort: 8080)
             .WithReference(cache)
-            .WithEnvironment("Identity__Mode", "Iap")
-            .WithEnvironment("Admin__Users", platform.AdminUsers)
-            .WithIdleSettings(platform);
-        builder.AddProject<Projects.SdAgones_Cruiser>("cruiser", launchProfileName: null)
+            .WithEnvironment(Env(SettingKeys.IdentityMode), "Iap")
+            .WithPlatformSettings(platform, production: true);
+        builder.AddProject<Projects.SdAgones_Cruiser>(ServiceNames.Cruiser, launchProfileName: null)
             .WithHttpEndpoint(name: "http", targetPort: 8080)
             .WithReference(cache)
-            .WithIdleSettings(platform);
+            .WithPlatformSettings(platform, production: true);
     }
 
-    /// <summary>The shared volume, for the gateway's "My files" (each person's own folder below <c>users/</c>).</summary>
-    public static IResourceBuilder<ProjectResource> WithStorage(this IResourceBuilder<ProjectResource> project, PlatformSettings platform) =>
-        project.WithEnvironment("Storage__Root", Path.GetFullPath(platform.StorageRoot, project.ApplicationBuilder.AppHostDirectory));
+    /// <summary>
+    /// The platform settings this service is given (<see cref="PlatformSettingMap"/>, by the resource's name): the idle
+    /// timeout and intervals, the admin list, the shared volume, LocalAgones' fleet. Production's model carries only
+    /// those deploy/settings.json decides; the overlay sets the rest.
+    /// </summary>
+    public static IResourceBuilder<ProjectResource> WithPlatformSettings(
+        this IResourceBuilder<ProjectResource> project, PlatformSettings platform, bool production = false)
+    {
+        foreach (var setting in PlatformSettingMap.For(project.Resource.Name, production))
+        {
+            var value = platform.ValueOf(setting);
+            project.WithEnvironment(setting.EnvironmentName, setting.IsFolder ? Path.GetFullPath(value, project.ApplicationBuilder.AppHostDirectory) : value);
+        }
 
-    public static IResourceBuilder<ProjectResource> WithIdleSettings(this IResourceBuilder<ProjectResource> project, PlatformSettings platform) =>
-        project.WithEnvironment("Idle__Timeout", platform.IdleTimeout.ToString("c"))
-            .WithEnvironment("Idle__CheckInterval", platform.IdleCheckInterval.ToString("c"))
-            .WithEnvironment("Reconcile__Interval", platform.ReconcileInterval.ToString("c"));
+        return project;
+    }
+
+    private static string Env(string key) => SettingKeys.EnvironmentName(key);
 
     /// <summary>An HTTP endpoint at a fixed port people and scripts can rely on, or any free port when 0.</summary>
     public static IResourceBuilder<ProjectResource> WithPublicHttpEndpoint(this IResourceBuilder<ProjectResource> project, int port) =>
@@ -119,7 +123,7 @@ internal static class PlatformResources
     public static IResourceBuilder<ProjectResource> WithAgones(
         this IResourceBuilder<ProjectResource> project, IResourceBuilder<ProjectResource> agones) =>
         project.WithReference(agones)
-            .WithEnvironment("Agones__ApiServer", agones.GetEndpoint("http"))
+            .WithEnvironment(Env(SettingKeys.AgonesApiServer), agones.GetEndpoint("http"))
             .WaitFor(agones);
 
     private static async Task<HealthCheckResult> PingAsync(EndpointReference endpoint, CancellationToken ct)

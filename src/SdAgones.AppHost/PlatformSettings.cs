@@ -31,7 +31,7 @@ public enum PlatformIdentity
 /// </summary>
 public sealed class PlatformSettings
 {
-    public const string Section = "Platform";
+    public const string Section = PlatformSettingMap.Section;
 
     /// <summary>Public port of the gateway; 0 lets the orchestrator pick one (tests).</summary>
     [Range(0, 65535)]
@@ -96,6 +96,12 @@ public sealed class PlatformSettings
             $"use at most {Section}:{nameof(FleetMaxReplicas)} ({settings.FleetMaxReplicas.ToString(CultureInfo.InvariantCulture)})");
         return problems;
     }
+
+    /// <summary>This setting's value as a service's environment takes it (<see cref="PlatformSettingMap.Format"/>).</summary>
+    public string ValueOf(PlatformSetting setting) =>
+        typeof(PlatformSettings).GetProperty(setting.Name)?.GetValue(this) is { } value
+            ? PlatformSettingMap.Format(value)
+            : throw new InvalidOperationException($"{setting.PlatformKey} is in the platform setting map but not a property of {nameof(PlatformSettings)}.");
 
     private static void Check(List<string> problems, string name, object value, bool ok, string allowed)
     {

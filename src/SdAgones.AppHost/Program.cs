@@ -20,23 +20,21 @@ if (builder.ExecutionContext.IsPublishMode)
 var cache = builder.AddPlatformCache(platform);
 var agones = builder.AddLocalAgones(platform);
 
-var gateway = builder.AddProject<Projects.SdAgones_Gateway>("gateway", launchProfileName: null)
+var gateway = builder.AddProject<Projects.SdAgones_Gateway>(ServiceNames.Gateway, launchProfileName: null)
     .WithReplicas(platform.GatewayReplicas)
     .WithPlatformIdentity(platform)
     .WithHttpHealthCheck("/health")
     .WithCache(cache)
     .WithAgones(agones)
     .WithEnvironment("ASPNETCORE_ENVIRONMENT", "Development") // local runs only: publishing never carries the dev identity
-    .WithEnvironment("Admin__Users", platform.AdminUsers)
-    .WithStorage(platform)
-    .WithIdleSettings(platform);
+    .WithPlatformSettings(platform);
 
-builder.AddProject<Projects.SdAgones_Cruiser>("cruiser", launchProfileName: null)
+builder.AddProject<Projects.SdAgones_Cruiser>(ServiceNames.Cruiser, launchProfileName: null)
     .WithHttpEndpoint(name: "http")
     .WithHttpHealthCheck("/health")
     .WithCache(cache)
     .WithAgones(agones)
-    .WithIdleSettings(platform)
+    .WithPlatformSettings(platform)
     .WaitFor(gateway);
 
 builder.Build().Run();

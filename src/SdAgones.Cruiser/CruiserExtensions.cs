@@ -20,7 +20,7 @@ public static class CruiserExtensions
     {
         services.AddRuntimePlatform(configuration);
         services.AddOptions<ReconcileOptions>().Bind(configuration.GetSection(ReconcileOptions.Section))
-            .ValidateSetting("Reconcile:Interval", o => o.Interval, o => o.Interval > TimeSpan.Zero, "use a positive time span, e.g. 00:00:30")
+            .ValidateSetting(SettingKeys.ReconcileInterval, o => o.Interval, o => o.Interval > TimeSpan.Zero, "use a positive time span, e.g. 00:00:30")
             .ValidateSetting("Reconcile:OrphanGrace", o => o.OrphanGrace, o => o.OrphanGrace >= TimeSpan.Zero, "use zero or a positive time span, e.g. 00:01:00")
             .ValidateOnStart();
         services.AddOptions<LeaseOptions>().Bind(configuration.GetSection(LeaseOptions.Section))

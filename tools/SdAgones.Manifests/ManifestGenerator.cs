@@ -1,4 +1,3 @@
-using System.Globalization;
 using SdAgones.Manifests.Aspire;
 using SdAgones.Manifests.Kustomize;
 using SdAgones.Manifests.Output;
@@ -13,17 +12,14 @@ namespace SdAgones.Manifests;
 public static class ManifestGenerator
 {
     /// <summary>The Aspire parameter that is the cache's connection string ("host:port", Memorystore).</summary>
-    public const string CacheParameter = "cache";
+    public const string CacheParameter = ServiceNames.Cache;
 
     /// <summary>
     /// The AppHost's own settings that production takes from deploy/settings.json; deploy/generate-manifests passes
     /// them to the publisher so the app model and the settings agree.
     /// </summary>
     public static IReadOnlyList<string> AppHostArguments(DeploySettings settings) =>
-    [
-        $"--Platform:IdleTimeout={settings.Idle.Duration.ToString("c", CultureInfo.InvariantCulture)}",
-        $"--Platform:AdminUsers={settings.Gateway.AdminUsers}",
-    ];
+        [.. PlatformSettingMap.Deployed.Select(setting => setting.Switch(settings.ValueOf(setting)))];
 
     public static GeneratedFiles Generate(AspireManifest manifest, DeploySettings settings)
     {
@@ -42,12 +38,9 @@ public static class ManifestGenerator
     /// </summary>
     private static void CheckAgreement(IReadOnlyList<AspireProject> projects, DeploySettings settings)
     {
-        var expected = new Dictionary<string, (string Value, string Setting)>
-        {
-            ["Idle__Timeout"] = (settings.Idle.Duration.ToString("c", CultureInfo.InvariantCulture), "idle.timeout"),
-            ["Admin__Users"] = (settings.Gateway.AdminUsers, "gateway.adminUsers"),
-            ["ConnectionStrings__cache"] = (settings.Memorystore.Address, "memorystore.address"),
-        };
+        var expected = PlatformSettingMap.Deployed.ToDictionary(
+            setting => setting.EnvironmentName, setting => (Value: settings.ValueOf(setting), Setting: setting.DeployKey!));
+        expected[SettingKeys.EnvironmentName($"ConnectionStrings:{CacheParameter}")] = (settings.Memorystore.Address, "memorystore.address");
 
         foreach (var project in projects)
         {

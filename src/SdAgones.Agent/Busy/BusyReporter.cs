@@ -1,7 +1,6 @@
 using Microsoft.Extensions.Options;
 using SdAgones.Agent.Sdk;
 using SdAgones.Agent.WebUI;
-using SdAgones.Runtimes.Agones;
 
 namespace SdAgones.Agent.Busy;
 
@@ -15,7 +14,7 @@ internal sealed partial class BusyReporter(
     SdkClient sdk, WebUIClient webUI, IOptions<AgentOptions> options, TimeProvider time, ILogger<BusyReporter> logger)
     : BackgroundService
 {
-    public const string AnnotationKey = "busy";
+    public const string AnnotationKey = AgonesApi.BusyAnnotationKey;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {

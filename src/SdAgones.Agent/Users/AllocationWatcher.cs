@@ -1,6 +1,5 @@
 using Microsoft.Extensions.Options;
 using SdAgones.Agent.Sdk;
-using SdAgones.Runtimes.Agones;
 
 namespace SdAgones.Agent.Users;
 

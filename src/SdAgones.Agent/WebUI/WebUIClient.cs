@@ -1,4 +1,3 @@
-using SdAgones.Runtimes.WebUI;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.Extensions.Options;

@@ -1,7 +1,6 @@
 using System.Text.Json;
 using SdAgones.Runtimes.Agones;
 using SdAgones.Runtimes.Sessions;
-using SdAgones.Runtimes.WebUI;
 
 namespace SdAgones.Cruiser.Idle;
 

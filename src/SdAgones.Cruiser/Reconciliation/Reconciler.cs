@@ -89,7 +89,7 @@ public sealed partial class Reconciler(
 
     private static DateTimeOffset? AllocatedAt(GameServer server) =>
         server.Metadata.Annotations is { } a
-        && (a.TryGetValue(AgonesApi.AllocatedAtAnnotation, out var at) || a.TryGetValue("agones.dev/last-allocated", out at))
+        && (a.TryGetValue(AgonesApi.AllocatedAtAnnotation, out var at) || a.TryGetValue(AgonesApi.LastAllocatedAnnotation, out at))
         && DateTimeOffset.TryParse(at, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var parsed)
             ? parsed
             : null;

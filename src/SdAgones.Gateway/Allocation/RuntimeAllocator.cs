@@ -5,7 +5,6 @@ using k8s.Autorest;
 using Microsoft.Extensions.Options;
 using SdAgones.Gateway.Sessions;
 using SdAgones.Runtimes.Agones;
-using SdAgones.Runtimes.Identity;
 using SdAgones.Runtimes.Sessions;
 using StackExchange.Redis;
 

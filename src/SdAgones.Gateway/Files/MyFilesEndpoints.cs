@@ -12,7 +12,7 @@ namespace SdAgones.Gateway.Files;
 /// </summary>
 internal static class MyFilesEndpoints
 {
-    public const string StorageRootKey = "Storage:Root";
+    public const string StorageRootKey = SettingKeys.StorageRoot;
     private const string Base = "/_sd/files";
     private static readonly FileExtensionContentTypeProvider ContentTypes = new();
 

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using SdAgones.Runtimes.Identity;
 
 namespace SdAgones.Gateway.Forwarding;
 

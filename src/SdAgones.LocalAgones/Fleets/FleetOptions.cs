@@ -9,7 +9,7 @@ public sealed class FleetOptions : IValidatableObject
     public const string Section = "Fleet";
 
     [Required, RegularExpression("^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")]
-    public string Name { get; set; } = "sd-agones-fleet";
+    public string Name { get; set; } = RuntimeFleet.Name;
 
     [Required, RegularExpression("^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")]
     public string Namespace { get; set; } = "default";

@@ -62,19 +62,19 @@ internal sealed partial class RuntimePod(
         Directory.CreateDirectory(models);
         Directory.CreateDirectory(Workspace);
         var interval = TimeSpan.FromSeconds(Math.Min(2, options.HealthPeriodSeconds / 2.0));
-        Start("agent", options.AgentAssembly,
-            "--WebUI:Url", $"http://127.0.0.1:{WebUIPort}",
-            "--Storage:Root", storageRoot,
-            "--Storage:Workspace", Workspace,
-            "--Agent:HealthInterval", interval.ToString("c"),
-            "--Agent:HealthPeriod", TimeSpan.FromSeconds(options.HealthPeriodSeconds).ToString("c"));
+        Start(ServiceNames.Agent, options.AgentAssembly,
+            SettingKeys.Switch(SettingKeys.WebUIUrl), $"http://127.0.0.1:{WebUIPort}",
+            SettingKeys.Switch(SettingKeys.StorageRoot), storageRoot,
+            SettingKeys.Switch(SettingKeys.StorageWorkspace), Workspace,
+            SettingKeys.Switch(SettingKeys.AgentHealthInterval), interval.ToString("c"),
+            SettingKeys.Switch(SettingKeys.AgentHealthPeriod), TimeSpan.FromSeconds(options.HealthPeriodSeconds).ToString("c"));
         if (options.WebUIStartDelay > TimeSpan.Zero)
         {
             await Task.Delay(options.WebUIStartDelay, time, ct);
         }
 
         // --urls keeps each local WebUI on loopback (a pod's --listen would expose it to the machine's network).
-        Start("webui", options.WebUIAssembly,
+        Start(ServiceNames.WebUI, options.WebUIAssembly,
             "--urls", $"http://127.0.0.1:{WebUIPort}",
             "--WebUI:CommandLineArgs", $"--api --listen --port {WebUIPort} --hide-ui-dir-config --data-dir \"{Workspace}\" --models-dir \"{models}\"",
             "--WebUI:StepDelay", options.WebUIStepDelay.ToString("c"),
@@ -106,7 +106,7 @@ internal sealed partial class RuntimePod(
         }
 
         // ...but telemetry goes where the control plane's goes, under the container's own service name.
-        foreach (var key in (string[])["OTEL_EXPORTER_OTLP_ENDPOINT", "OTEL_EXPORTER_OTLP_PROTOCOL", "OTEL_EXPORTER_OTLP_HEADERS", "OTEL_BSP_SCHEDULE_DELAY"])
+        foreach (var key in (string[])[SettingKeys.OtelExporterEndpoint, "OTEL_EXPORTER_OTLP_PROTOCOL", "OTEL_EXPORTER_OTLP_HEADERS", "OTEL_BSP_SCHEDULE_DELAY"])
         {
             if (Environment.GetEnvironmentVariable(key) is { } value)
             {
@@ -114,8 +114,8 @@ internal sealed partial class RuntimePod(
             }
         }
 
-        (info.Environment["OTEL_SERVICE_NAME"], info.Environment["OTEL_RESOURCE_ATTRIBUTES"]) = (container, $"service.instance.id={Name}");
-        info.Environment["AGONES_SDK_HTTP_PORT"] = SdkPort.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        (info.Environment[SettingKeys.OtelServiceName], info.Environment["OTEL_RESOURCE_ATTRIBUTES"]) = (container, $"service.instance.id={Name}");
+        info.Environment[AgonesApi.SdkHttpPortVariable] = SdkPort.ToString(System.Globalization.CultureInfo.InvariantCulture);
         info.Environment["AGONES_SDK_GRPC_PORT"] = "0";
         info.Environment["GAMESERVER_NAME"] = Name;
         info.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";

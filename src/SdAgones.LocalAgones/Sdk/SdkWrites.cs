@@ -14,7 +14,7 @@ namespace SdAgones.LocalAgones.Sdk;
 /// </summary>
 internal sealed class SdkWrites(string name, GameServerRegistry registry, TimeSpan delay, TimeProvider time, CancellationToken stopping)
 {
-    private const string SdkPrefix = "agones.dev/sdk-";
+    private const string SdkPrefix = AgonesApi.SdkAnnotationPrefix;
     private readonly Lock gate = new();
     private readonly HashSet<Kind> waiting = [];
     private readonly Dictionary<string, string> labels = new(StringComparer.Ordinal);

@@ -14,7 +14,7 @@ public sealed class AgonesOptions : IValidatableObject
     public string Namespace { get; set; } = "default";
 
     [Required, RegularExpression("^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")]
-    public string Fleet { get; set; } = "sd-agones-fleet";
+    public string Fleet { get; set; } = RuntimeFleet.Name;
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {

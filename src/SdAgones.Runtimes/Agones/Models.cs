@@ -4,38 +4,6 @@ using k8s.Models;
 
 namespace SdAgones.Runtimes.Agones;
 
-/// <summary>Names of the Agones API groups, kinds, labels and annotations the platform relies on.</summary>
-public static class AgonesApi
-{
-    public const string Group = "agones.dev";
-    public const string Version = "v1";
-    public const string GameServers = "gameservers";
-    public const string Fleets = "fleets";
-    public const string AllocationGroup = "allocation.agones.dev";
-    public const string Allocations = "gameserverallocations";
-
-    /// <summary>Label Agones puts on every GameServer of a Fleet.</summary>
-    public const string FleetLabel = "agones.dev/fleet";
-
-    /// <summary>Label holding the person's sanitised, collision-free label value (<see cref="Identity.PersonLabel"/>).</summary>
-    public const string UserLabel = "user";
-
-    /// <summary>Set by Agones on every allocation (pkg/gameserverallocations: <c>LastAllocatedAnnotationKey</c>).</summary>
-    public const string LastAllocatedAnnotation = "agones.dev/last-allocated";
-
-    /// <summary>Annotation holding the person's full identity (an email), which labels cannot hold.</summary>
-    public const string UserAnnotation = "sdagones.dev/user";
-
-    /// <summary>Annotation with the allocation time (RFC 3339).</summary>
-    public const string AllocatedAtAnnotation = "sdagones.dev/allocated-at";
-
-    /// <summary>Annotation the in-pod agent sets through the SDK: "true" while a generation runs.</summary>
-    public const string BusyAnnotation = "agones.dev/sdk-busy";
-
-    /// <summary>Name of the port that serves the WebUI; the gateway picks by name, never by position.</summary>
-    public const string WebUIPortName = "sd";
-}
-
 /// <summary>An Agones GameServer: one runtime (a pod with the WebUI, the agent and the SDK sidecar).</summary>
 public sealed class GameServer : IKubernetesObject<V1ObjectMeta>
 {
@@ -80,7 +48,7 @@ public sealed class GameServerPort
     [JsonPropertyName("protocol")] public string Protocol { get; set; } = "TCP";
 }
 
-/// <summary>Health-check settings with Agones' defaults (anchors §1e).</summary>
+/// <summary>Health-check settings with Agones' defaults (https://agones.dev/site/docs/guides/health-checking/).</summary>
 public sealed class GameServerHealth
 {
     [JsonPropertyName("disabled")] public bool Disabled { get; set; }

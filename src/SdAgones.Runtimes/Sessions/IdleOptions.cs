@@ -43,11 +43,11 @@ public sealed class IdleOptions : IValidatableObject
             .Bind(configuration.GetSection(Section))
             .Configure(options =>
             {
-                if (configuration["TIME_INTERVAL"] is { Length: > 0 } seconds)
+                if (configuration[SettingKeys.IdleTimeoutSeedAlias] is { Length: > 0 } seconds)
                 {
                     options.Timeout = int.TryParse(seconds, NumberStyles.None, CultureInfo.InvariantCulture, out var s) && s > 0
                         ? TimeSpan.FromSeconds(s)
-                        : throw new InvalidOperationException($"TIME_INTERVAL must be a whole number of seconds, got '{seconds}'.");
+                        : throw new InvalidOperationException($"{SettingKeys.IdleTimeoutSeedAlias} must be a whole number of seconds, got '{seconds}'.");
                 }
             })
             .ValidateDataAnnotations()

@@ -1,7 +1,6 @@
 using System.Net.Http.Json;
 using System.Text.Json;
 using SdAgones.Runtimes.Agones;
-using SdAgones.Runtimes.Identity;
 using SdAgones.Tests.Infrastructure;
 
 namespace SdAgones.Tests.Agent;

@@ -34,7 +34,7 @@ public sealed class AgentOptionsTests
     [InlineData("AGONES_SDK_HTTP_PORT", "70000")]
     [InlineData("WebUI:Url", "127.0.0.1:7860")]
     [InlineData("Agent:HealthInterval", "soon")]
-    [InlineData("Agent:HealthInterval", "00:00:06")]
+    [InlineData("Agent:HealthInterval", "00:00:10")] // not shorter than the Fleet's health period (RuntimeHealth.PeriodSeconds)
     [InlineData("Agent:BusyPollInterval", "-00:00:01")]
     public void A_bad_setting_is_refused_with_its_key_named(string key, string value)
     {

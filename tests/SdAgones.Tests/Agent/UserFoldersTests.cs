@@ -2,7 +2,6 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using SdAgones.Agent;
 using SdAgones.Agent.Users;
-using SdAgones.Runtimes.Identity;
 
 namespace SdAgones.Tests.Agent;
 

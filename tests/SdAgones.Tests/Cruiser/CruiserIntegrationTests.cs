@@ -5,7 +5,6 @@ using Microsoft.Extensions.Logging;
 using SdAgones.Cruiser;
 using SdAgones.Cruiser.Leadership;
 using SdAgones.Runtimes.Agones;
-using SdAgones.Runtimes.Identity;
 using SdAgones.Runtimes.Sessions;
 using SdAgones.Tests.Infrastructure;
 

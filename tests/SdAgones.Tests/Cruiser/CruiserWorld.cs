@@ -5,7 +5,6 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
 using SdAgones.Cruiser;
 using SdAgones.Runtimes.Agones;
-using SdAgones.Runtimes.Identity;
 using SdAgones.Runtimes.Sessions;
 using SdAgones.Tests.Infrastructure;
 using StackExchange.Redis;

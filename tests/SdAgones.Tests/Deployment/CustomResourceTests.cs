@@ -1,4 +1,5 @@
 using k8s;
+using SdAgones.Manifests.CustomResources;
 
 namespace SdAgones.Tests.Deployment;
 

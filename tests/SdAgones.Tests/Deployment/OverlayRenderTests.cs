@@ -1,5 +1,6 @@
 using k8s;
 using k8s.Models;
+using SdAgones.Manifests.CustomResources;
 
 namespace SdAgones.Tests.Deployment;
 

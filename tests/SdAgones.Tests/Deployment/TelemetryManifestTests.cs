@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using k8s;
 using k8s.Models;
+using SdAgones.Manifests.CustomResources;
 
 namespace SdAgones.Tests.Deployment;
 

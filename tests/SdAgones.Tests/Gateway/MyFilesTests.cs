@@ -1,7 +1,6 @@
 using System.Net;
 using System.Net.Http.Headers;
 using SdAgones.Runtimes.Agones;
-using SdAgones.Runtimes.Identity;
 using SdAgones.Tests.Faults;
 using SdAgones.Tests.Infrastructure;
 

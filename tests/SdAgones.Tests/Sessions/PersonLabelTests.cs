@@ -1,4 +1,3 @@
-using SdAgones.Runtimes.Identity;
 
 namespace SdAgones.Tests.Sessions;
 

@@ -215,7 +215,7 @@ internal static class Telemetry
 
     private static JsonObject Dashboard(DeploySettings settings)
     {
-        var fleet = GkeOverlay.FleetName;
+        var fleet = RuntimeFleet.Name;
         JsonObject Chart(string title, params (string Query, string Plot)[] series) => new()
         {
             ["title"] = title,

@@ -85,15 +85,21 @@ public sealed partial record DeploySettings(
 
         var gateway = new GatewaySettings(
             read.Int("gateway.replicas", 2, 20),
-            read.Check("gateway.adminUsers", IsEmailList, "comma-separated email addresses (IAP identities are emails)"));
+            read.Check(PlatformSettingMap.AdminUsers.DeployKey!, IsEmailList, "comma-separated email addresses (IAP identities are emails)"));
 
         var idle = new IdleSettings(
-            read.Check("idle.timeout", v => TimeSpan.TryParseExact(v, "c", CultureInfo.InvariantCulture, out var t) && t > TimeSpan.Zero, "a positive duration hh:mm:ss, e.g. 00:15:00"));
+            read.Check(PlatformSettingMap.IdleTimeout.DeployKey!, v => TimeSpan.TryParseExact(v, "c", CultureInfo.InvariantCulture, out var t) && t > TimeSpan.Zero, "a positive duration hh:mm:ss, e.g. 00:15:00"));
 
         read.RejectUnknownKeys();
         read.ThrowIfInvalid();
         return new DeploySettings(project, cluster, images, ingress, iap, filestore, memorystore, agones, fleet, gateway, idle);
     }
+
+    /// <summary>The value this file gives a platform setting production takes from it (<see cref="PlatformSettingMap.Deployed"/>).</summary>
+    public string ValueOf(PlatformSetting setting) =>
+        ReferenceEquals(setting, PlatformSettingMap.IdleTimeout) ? PlatformSettingMap.Format(Idle.Duration)
+        : ReferenceEquals(setting, PlatformSettingMap.AdminUsers) ? Gateway.AdminUsers
+        : throw new ArgumentException($"deploy/settings.json has no value for {setting.PlatformKey}.", nameof(setting));
 
     private static bool IsHostAndPort(string value)
     {

@@ -1,6 +1,6 @@
 using System.Text.Json;
 
-namespace SdAgones.Runtimes.WebUI;
+namespace SdAgones.Contracts;
 
 /// <summary>
 /// Reads AUTOMATIC1111's <c>GET /sdapi/v1/progress</c>: a generation runs or waits while <c>state.job_count</c> &gt; 0

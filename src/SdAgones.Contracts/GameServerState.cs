@@ -1,8 +1,8 @@
 using System.Text.Json.Serialization;
 
-namespace SdAgones.Runtimes.Agones;
+namespace SdAgones.Contracts;
 
-/// <summary>The states of an Agones GameServer, as Agones names them (anchors §1c).</summary>
+/// <summary>The states of an Agones GameServer, as Agones names them (https://agones.dev/site/docs/reference/gameserver/).</summary>
 [JsonConverter(typeof(JsonStringEnumConverter<GameServerState>))]
 public enum GameServerState
 {

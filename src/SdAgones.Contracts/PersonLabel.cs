@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 
-namespace SdAgones.Runtimes.Identity;
+namespace SdAgones.Contracts;
 
 /// <summary>
 /// Turns a person's identity (an email) into a Kubernetes label value and a folder name: at most 63 characters
