@@ -39,13 +39,25 @@ on_error() {
 trap on_error ERR
 
 # --- 1. Inputs: everything is checked, and every problem reported at once, before any cloud call. ----------------
+if (($# > 0)); then
+  echo "error: deploy/gke.sh takes no arguments (got '$1'); settings go in $settings and who may sign in in IAP_MEMBERS, e.g. IAP_MEMBERS=user:alice@example.com deploy/gke.sh" >&2
+  exit 2
+fi
 problems=()
 for tool in gcloud kubectl helm jq dotnet; do
   command -v "$tool" >/dev/null || problems+=("the tool '$tool' is not installed (docs/deploy-gke.md, 'Before you start')")
 done
-[[ -n "${IAP_MEMBERS:-}" ]] || problems+=("IAP_MEMBERS is not set: who may sign in, e.g. IAP_MEMBERS=user:alice@example.com,group:sd@example.com")
+if [[ -z "${IAP_MEMBERS:-}" ]]; then
+  problems+=("IAP_MEMBERS is not set: who may sign in, e.g. IAP_MEMBERS=user:alice@example.com,group:sd@example.com")
+else
+  IFS=',' read -ra members <<<"$IAP_MEMBERS"
+  for member in "${members[@]}"; do
+    [[ "$member" =~ ^(user|group|serviceAccount):[^@[:space:]]+@[^@[:space:]]+$|^domain:[a-z0-9.-]+\.[a-z]+$ ]] \
+      || problems+=("IAP_MEMBERS has \"$member\", which is not an IAM member; use user:EMAIL, group:EMAIL, serviceAccount:EMAIL or domain:DOMAIN, comma-separated, e.g. IAP_MEMBERS=user:alice@example.com,domain:example.com")
+  done
+fi
 if [[ ! -f "$settings" ]]; then
-  problems+=("$settings does not exist")
+  problems+=("$settings does not exist; copy deploy/settings.json, fill it in (docs/deploy-gke.md, 'The inputs') and point SDAGONES_SETTINGS at it, or edit deploy/settings.json itself")
 elif command -v dotnet >/dev/null; then
   if [[ "${SDAGONES_PREBUILT:-}" == 1 ]]; then
     check_args=(--no-build -c "${SDAGONES_CONFIGURATION:-Debug}")
@@ -54,9 +66,10 @@ elif command -v dotnet >/dev/null; then
     check_args=(--no-build)
   fi
   if ! check_output="$(dotnet run "${check_args[@]}" --project "$generator" -- check --settings "$settings" 2>&1)"; then
+    # One line per bad setting, each already naming the file and line, the key, the value, what is allowed, an example.
     while IFS= read -r line; do
-      line="${line#error: }"; line="${line#"${line%%[![:space:]]*}"}"
-      [[ -n "$line" && "$line" != *"is not usable:"* ]] && problems+=("$settings: $line")
+      line="${line#error: }"
+      [[ -n "$line" ]] && problems+=("$line")
     done <<<"$check_output"
   fi
   if command -v jq >/dev/null && jq -e . "$settings" >/dev/null 2>&1; then

@@ -95,11 +95,12 @@ internal sealed class AgentOptionsSetup(IConfiguration configuration) : IConfigu
 
         if (string.IsNullOrWhiteSpace(options.Workspace) || options.Workspace.IndexOfAny(Path.GetInvalidPathChars()) >= 0)
         {
-            failures.Add($"{AgentOptions.WorkspaceKey} must name a folder; got '{options.Workspace}'.");
+            failures.Add(SettingProblem.Line(AgentOptions.WorkspaceKey, options.Workspace, "is not a folder path; e.g. /workspace"));
         }
         else if (!string.IsNullOrWhiteSpace(options.StorageRoot) && Overlap(options.Workspace, options.StorageRoot))
         {
-            failures.Add($"{AgentOptions.WorkspaceKey} ('{options.Workspace}') must be a pod-local folder apart from {AgentOptions.StorageRootKey} ('{options.StorageRoot}'), neither inside the other: the WebUI sees all of the workspace.");
+            failures.Add(SettingProblem.Line(AgentOptions.WorkspaceKey, options.Workspace,
+                $"is not allowed; use a pod-local folder apart from {AgentOptions.StorageRootKey} (\"{options.StorageRoot}\"), neither inside the other, as the WebUI sees all of the workspace; e.g. /workspace"));
         }
 
         var rawPort = configuration[AgentOptions.SdkPortKey];

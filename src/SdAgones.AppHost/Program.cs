@@ -37,4 +37,13 @@ builder.AddProject<Projects.SdAgones_Cruiser>(ServiceNames.Cruiser, launchProfil
     .WithPlatformSettings(platform)
     .WaitFor(gateway);
 
+// Locally every resource speaks plain HTTP. Aspire shows the dashboard's "no trusted development certificate" error
+// whenever a resource could take the certificate (every project can by default), so no project is offered it.
+#pragma warning disable ASPIRECERTIFICATES001 // evaluation API
+foreach (var project in builder.Resources.OfType<ProjectResource>().ToList())
+{
+    builder.CreateResourceBuilder(project).WithoutHttpsCertificate();
+}
+#pragma warning restore ASPIRECERTIFICATES001
+
 builder.Build().Run();

@@ -12,6 +12,7 @@ builder.AddIdentity();
 builder.AddSessions();
 builder.AddAllocation();
 builder.AddForwarding();
+builder.AddMyFiles();
 
 var app = builder.Build().ExitOnBadSettings();
 app.UseEdge();

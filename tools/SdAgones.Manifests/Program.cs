@@ -6,31 +6,58 @@ using SdAgones.Manifests.Settings;
 //   SdAgones.Manifests apphost-args --settings deploy/settings.json
 //   SdAgones.Manifests check --settings deploy/settings.json      (deploy/gke.sh, before it touches the cloud)
 //   SdAgones.Manifests --aspire-manifest <file> --settings deploy/settings.json --output manifests [--keep-aspire-manifest deploy/aspire-manifest.json]
-const string Usage = """
-    usage: SdAgones.Manifests --aspire-manifest FILE --settings FILE --output DIR [--keep-aspire-manifest FILE]
-           SdAgones.Manifests apphost-args --settings FILE
-           SdAgones.Manifests check --settings FILE
-    """;
-
-var command = args.Length > 0 && !args[0].StartsWith("--", StringComparison.Ordinal) ? args[0] : "generate";
-var options = new Dictionary<string, string>(StringComparer.Ordinal);
-for (var i = command == "generate" ? 0 : 1; i < args.Length; i += 2)
+const string Example = "e.g. SdAgones.Manifests check --settings deploy/settings.json";
+var allowedOptions = new Dictionary<string, string[]>(StringComparer.Ordinal)
 {
-    if (!args[i].StartsWith("--", StringComparison.Ordinal) || i + 1 >= args.Length)
-    {
-        Console.Error.WriteLine($"unexpected argument '{args[i]}'\n{Usage}");
-        return 2;
-    }
+    ["generate"] = ["aspire-manifest", "settings", "output", "keep-aspire-manifest"],
+    ["apphost-args"] = ["settings"],
+    ["check"] = ["settings"],
+};
 
-    options[args[i][2..]] = args[i + 1];
+// Every mistake on the command line is one line on stderr naming the argument, what is allowed and an example; exit 1.
+int Refuse(string line)
+{
+    Console.Error.WriteLine(line);
+    return 1;
 }
 
-string Option(string name) =>
-    options.TryGetValue(name, out var value) ? value : throw new ArgumentException($"--{name} is required.\n{Usage}");
+var command = args.Length > 0 && !args[0].StartsWith("--", StringComparison.Ordinal) ? args[0] : "generate";
+if (!allowedOptions.TryGetValue(command, out var known))
+{
+    return Refuse($"unknown command '{command}'; use generate, apphost-args or check, {Example}");
+}
+
+var options = new Dictionary<string, string>(StringComparer.Ordinal);
+for (var i = args.Length > 0 && args[0] == command ? 1 : 0; i < args.Length; i += 2)
+{
+    var name = args[i].StartsWith("--", StringComparison.Ordinal) ? args[i][2..] : null;
+    if (name is null || !known.Contains(name))
+    {
+        return Refuse($"unexpected argument '{args[i]}' for '{command}'; use {string.Join(", ", known.Select(k => "--" + k))}, {Example}");
+    }
+
+    if (i + 1 >= args.Length || args[i + 1].StartsWith("--", StringComparison.Ordinal))
+    {
+        return Refuse($"--{name} needs a value; {Example}");
+    }
+
+    options[name] = args[i + 1];
+}
+
+var required = command == "generate" ? ["aspire-manifest", "settings", "output"] : new[] { "settings" };
+if (required.FirstOrDefault(r => !options.ContainsKey(r)) is { } missing)
+{
+    return Refuse($"--{missing} is required for '{command}'; {(command == "generate" ? "e.g. SdAgones.Manifests --aspire-manifest deploy/aspire-manifest.json --settings deploy/settings.json --output manifests" : Example)}");
+}
+
+var settingsPath = options["settings"];
+if (!File.Exists(settingsPath))
+{
+    return Refuse($"--settings = \"{settingsPath}\" is not a file; use the path of your settings file, e.g. --settings deploy/settings.json");
+}
 
 try
 {
-    var settingsPath = Option("settings");
     var settings = DeploySettings.Parse(File.ReadAllText(settingsPath), settingsPath);
 
     switch (command)
@@ -47,8 +74,8 @@ try
             return 0;
 
         case "generate":
-            var manifestPath = Option("aspire-manifest");
-            var output = Option("output");
+            var manifestPath = options["aspire-manifest"];
+            var output = options["output"];
             var manifest = AspireManifest.Parse(File.ReadAllText(manifestPath));
             var files = ManifestGenerator.Generate(manifest, settings);
             foreach (var note in files.WriteTo(output))
@@ -67,12 +94,16 @@ try
             return 0;
 
         default:
-            Console.Error.WriteLine($"unknown command '{command}'\n{Usage}");
-            return 2;
+            return Refuse($"unknown command '{command}'; {Example}");
     }
 }
-catch (Exception ex) when (ex is SettingsException or AspireManifestException or ArgumentException or IOException)
+catch (SettingsException ex)
 {
-    Console.Error.WriteLine("error: " + ex.Message);
+    Console.Error.WriteLine(ex.Message); // one line per bad key, each naming file:line, key, value, what is allowed, an example
+    return 1;
+}
+catch (Exception ex) when (ex is AspireManifestException or IOException or UnauthorizedAccessException)
+{
+    Console.Error.WriteLine("error: " + ex.Message.ReplaceLineEndings(" "));
     return 1;
 }

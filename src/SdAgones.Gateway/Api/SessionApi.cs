@@ -21,7 +21,7 @@ internal static class SessionApi
             directory.Forget(user);
             var session = await store.GetAsync(user);
             var released = session is not null && await lifecycle.ReleaseAsync(session, ReleaseReason.GaveBack, context.RequestAborted);
-            return Results.Json(new { user, released, runtime = session?.Runtime });
+            return Results.Json(new { user, released, runtime = session?.Runtime, next = released ? lifecycle.Notice(ReleaseReason.GaveBack) : NextStep.None });
         });
         person.MapGet("/wait", (ClaimsPrincipal who, HttpContext context, WaitingRoom.WaitingRoom room) => room.StreamAsync(context, who.Person()));
 
@@ -39,7 +39,7 @@ internal static class SessionApi
             }
 
             var released = await lifecycle.ReleaseAsync(session, ReleaseReason.Admin, context.RequestAborted, new ReleaseDetail(By: who.Person()));
-            return Results.Json(new { user = target, released, runtime = session.Runtime });
+            return Results.Json(new { user = target, released, runtime = session.Runtime, notice = released ? lifecycle.Notice(ReleaseReason.Admin, who.Person()) : null });
         });
         admin.MapGet("/events", (HttpContext context, SessionEventLog events) => SessionEventExport.ExportAsync(context.Request, events));
         return app;

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using SdAgones.Gateway.Allocation;
 using SdAgones.Runtimes.Agones;
 using SdAgones.Runtimes.Sessions;
 
@@ -14,12 +15,13 @@ internal sealed class SessionQueries(SessionStore store, WaitingLine line, Notic
     {
         var session = await store.GetAsync(user);
         var lastSeen = session is null ? null : await store.LastSeenAsync(user);
-        var position = session is null ? await line.QueuePositionAsync(user) : null;
+        var position = session is null ? AllocationOutcome.PositionOf(await line.QueuePositionAsync(user)) : null;
         var server = session is null ? null : watcher.Find(session.Runtime);
         return new PersonSession(
             user,
             session?.Runtime,
             session is not null ? "ready" : position is not null ? "waiting" : "none",
+            session is not null ? NextStep.Ready(idle.Value.Timeout) : position is not null ? NextStep.Waiting(WaitStage.Queued, position) : NextStep.None,
             session?.AllocatedAt,
             lastSeen,
             lastSeen + idle.Value.Timeout,
@@ -52,9 +54,13 @@ internal sealed class SessionQueries(SessionStore store, WaitingLine line, Notic
         server?.Metadata.Annotations is { } annotations && annotations.TryGetValue(AgonesApi.BusyAnnotation, out var busy) && busy == "true";
 }
 
-/// <summary>A person's own view (<c>GET /_sd/api/session</c>); <c>State</c> is <c>ready</c>, <c>waiting</c> or <c>none</c>.</summary>
+/// <summary>
+/// A person's own view (<c>GET /_sd/api/session</c>): <c>State</c> is <c>ready</c>, <c>waiting</c> or <c>none</c>,
+/// <c>Next</c> says what happens next in that state, <c>QueuePosition</c> counts from 1, and <c>Notice</c> says why
+/// the last runtime was given back.
+/// </summary>
 internal sealed record PersonSession(
-    string User, string? Runtime, string State, DateTimeOffset? AllocatedAt, DateTimeOffset? LastSeen, DateTimeOffset? ReclaimAt,
+    string User, string? Runtime, string State, string Next, DateTimeOffset? AllocatedAt, DateTimeOffset? LastSeen, DateTimeOffset? ReclaimAt,
     bool Busy, string? Node, long? QueuePosition, string? Notice);
 
 /// <summary>One session as an operator sees it.</summary>

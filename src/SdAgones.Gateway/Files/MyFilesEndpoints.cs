@@ -12,18 +12,13 @@ namespace SdAgones.Gateway.Files;
 /// </summary>
 internal static class MyFilesEndpoints
 {
-    public const string StorageRootKey = SettingKeys.StorageRoot;
     private const string Base = "/_sd/files";
     private static readonly FileExtensionContentTypeProvider ContentTypes = new();
 
     /// <summary>Maps the page and its actions; without <c>Storage:Root</c> they answer 503 with the reason.</summary>
     public static WebApplication MapMyFiles(this WebApplication app)
     {
-        var storageRoot = app.Configuration[StorageRootKey];
-        if (storageRoot is not null && (storageRoot.Length == 0 || !Path.IsPathFullyQualified(storageRoot)))
-        {
-            throw new InvalidOperationException($"{StorageRootKey} must be an absolute folder path (the shared volume's mount); got '{storageRoot}'.");
-        }
+        var storageRoot = app.Services.StorageRoot(); // checked at start-up (StorageOptions)
 
         var files = app.MapGroup(Base).RequireAuthorization();
         files.MapGet("", Handler(context => AsPersonAsync(context, storageRoot, ListPage)));
@@ -95,7 +90,7 @@ internal static class MyFilesEndpoints
         context.Response.Headers.CacheControl = "no-store";
         if (storageRoot is null)
         {
-            return Problem(StatusCodes.Status503ServiceUnavailable, $"My files is not available: this gateway has no {StorageRootKey} (the shared volume).");
+            return Problem(StatusCodes.Status503ServiceUnavailable, $"My files is not available: this gateway has no {StorageOptions.RootKey} (the shared volume).");
         }
 
         return await action(new PersonFiles(storageRoot, context.User.Person()), context);

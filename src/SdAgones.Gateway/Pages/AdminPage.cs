@@ -107,6 +107,11 @@ internal static class AdminPage
           const button = event.target.closest('button.release');
           if (!button) return;
           const user = button.dataset.user;
+          if (!confirm('Release ' + user + '\'s runtime? Their WebUI stops at once, and their next request starts a new runtime.')) {
+            status.className = '';
+            status.textContent = 'Kept: ' + user + ' still has their runtime.';
+            return;
+          }
           button.disabled = true;
           status.className = '';
           status.textContent = 'Releasing ' + user + '…';
@@ -114,8 +119,10 @@ internal static class AdminPage
             const response = await fetch('/_sd/api/admin/sessions/' + encodeURIComponent(user) + '/release', { method: 'POST' });
             const body = await response.json();
             if (!response.ok) throw new Error(body.detail || 'Could not release ' + user + '.');
-            status.className = 'notice';
-            status.textContent = 'Released ' + user + (body.runtime ? ' (runtime ' + body.runtime + ')' : '') + '.';
+            status.className = body.released ? 'success' : 'notice';
+            status.textContent = body.released
+              ? 'Released ' + user + (body.runtime ? ' (runtime ' + body.runtime + ')' : '') + '. They will read: ' + body.notice
+              : user + '\'s runtime had already been given back.';
           } catch (error) {
             status.className = 'error';
             status.textContent = error.message;

@@ -20,6 +20,7 @@ internal static class MyRuntimePage
                   <div class="muted">Given back if left idle for</div>
                   <div class="big" id="countdown" data-reclaim-at="{Iso(me.ReclaimAt)}">–</div>
                   <p class="muted">Last activity {PageLayout.Time(me.LastSeen, "last-seen")}. Any use of your WebUI resets the countdown.</p>
+                  <p id="next">{PageLayout.Encode(me.Next)}</p>
                 </div>
                 <div class="actions">
                   <a class="button" id="open-webui" href="/">Open my WebUI</a>
@@ -28,11 +29,13 @@ internal static class MyRuntimePage
                 <p id="release-result" role="status"></p>
                 """,
             "waiting" => $"""
-                <p id="runtime-state">You have no runtime yet: you are number <b id="position">{me.QueuePosition.GetValueOrDefault() + 1}</b> in the queue.</p>
+                <p id="runtime-state">You have no runtime yet: you are number <b id="position">{me.QueuePosition}</b> in the queue.</p>
+                <p id="next">{PageLayout.Encode(me.Next)}</p>
                 <div class="actions"><a class="button" id="open-webui" href="/">Go to the waiting room</a></div>
                 """,
-            _ => """
+            _ => $"""
                 <p id="runtime-state">You have no runtime right now.</p>
+                <p id="next">{PageLayout.Encode(me.Next)}</p>
                 <div class="actions"><a class="button" id="open-webui" href="/">Get a runtime</a></div>
                 """,
         };
@@ -81,8 +84,13 @@ internal static class MyRuntimePage
 
         const release = document.getElementById('release');
         if (release) release.addEventListener('click', async () => {
-          release.disabled = true;
           const result = document.getElementById('release-result');
+          if (!confirm('Give your GPU back now? Your WebUI stops, and your next request starts a new runtime.')) {
+            result.className = '';
+            result.textContent = 'Kept: your runtime is still yours.';
+            return;
+          }
+          release.disabled = true;
           result.className = '';
           try {
             const response = await fetch('/_sd/api/session/release', { method: 'POST' });
@@ -93,10 +101,8 @@ internal static class MyRuntimePage
             document.getElementById('runtime-details').hidden = true;
             release.hidden = true;
             document.getElementById('open-webui').textContent = 'Get a new runtime';
-            result.className = 'notice';
-            result.textContent = body.released
-              ? 'Done: runtime ' + body.runtime + ' is given back. Thank you for freeing the GPU.'
-              : 'You had no runtime to give back.';
+            result.className = body.released ? 'success' : 'notice';
+            result.textContent = body.next;
           } catch (error) {
             result.className = 'error';
             result.textContent = error.message;

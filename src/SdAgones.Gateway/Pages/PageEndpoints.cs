@@ -10,6 +10,7 @@ internal static class PageEndpoints
 {
     public static WebApplication MapPages(this WebApplication app)
     {
+        app.MapFavicon();
         app.MapGet("/_sd/", async (HttpContext context, ClaimsPrincipal who, SessionQueries queries, IOptions<IdentityOptions> identity) =>
         {
             context.Response.Headers.CacheControl = "no-store";

@@ -13,6 +13,7 @@ internal static class PageLayout
         <meta charset="utf-8">
         <meta name="viewport" content="width=device-width, initial-scale=1">
         <title>{{Encode(title)}} · SdAgones</title>
+        <link rel="icon" href="{{Favicon.Path}}">
         <style>
           :root { color-scheme: light dark; --accent: #6d5dfc; --muted: #888; }
           body { font-family: system-ui, sans-serif; margin: 0; padding: 1.5rem; max-width: 48rem; margin-inline: auto; line-height: 1.5; }
@@ -26,6 +27,7 @@ internal static class PageLayout
           .stage li.current { background: var(--accent); color: white; border-color: var(--accent); }
           .big { font-size: 2.2rem; font-weight: 700; }
           .notice { background: #f5a62322; border: 1px solid #f5a623; border-radius: .5rem; padding: .5rem .75rem; }
+          .success { background: #30a46c22; border: 1px solid #30a46c; border-radius: .5rem; padding: .5rem .75rem; }
           .error { background: #e5484d22; border: 1px solid #e5484d; border-radius: .5rem; padding: .5rem .75rem; }
           button, input[type=text] { font: inherit; padding: .5rem .9rem; border-radius: .5rem; border: 1px solid #8888; }
           button { background: var(--accent); color: white; border: none; cursor: pointer; }

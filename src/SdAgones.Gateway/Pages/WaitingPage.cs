@@ -15,7 +15,7 @@ internal static class WaitingPage
         var stages = new[] { WaitStage.Queued, WaitStage.Allocating, WaitStage.Starting, WaitStage.Ready };
         var items = string.Join("", stages.Select(s =>
             $"<li id=\"stage-{s.ToString().ToLowerInvariant()}\" class=\"{(s == outcome.Stage ? "current" : s < outcome.Stage ? "done" : "")}\">{s}</li>"));
-        var position = outcome.QueuePosition is { } p ? (p + 1).ToString(CultureInfo.InvariantCulture) : "–";
+        var position = outcome.QueuePosition?.ToString(CultureInfo.InvariantCulture) ?? "–";
         var waitedMs = ((long)Math.Max(0, waited.TotalMilliseconds)).ToString(CultureInfo.InvariantCulture);
         var body = $"""
             <h1>Getting your runtime ready</h1>
@@ -25,10 +25,11 @@ internal static class WaitingPage
               <div class="muted">Your place in the queue</div>
               <div class="big" id="position">{position}</div>
               <ul class="stage" id="stages">{items}</ul>
+              <p id="next">{PageLayout.Encode(Api.NextStep.Waiting(outcome.Stage, outcome.QueuePosition))}</p>
               <p>Waiting for <b id="waited" data-waited-ms="{waitedMs}">{FormatSeconds(waited.TotalSeconds)}</b>
                 · <span id="estimate">{Estimate(estimateSeconds)}</span></p>
             </div>
-            <p class="muted">Signed in as <b id="user">{PageLayout.Encode(user)}</b>. This page moves on to your WebUI by itself. <a href="/_sd/">My runtime</a></p>
+            <p class="muted">Signed in as <b id="user">{PageLayout.Encode(user)}</b>. <a href="/_sd/">My runtime</a></p>
             <noscript><meta http-equiv="refresh" content="5"></noscript>
             """;
         const string script = """
@@ -40,7 +41,8 @@ internal static class WaitingPage
             const events = new EventSource('/_sd/api/wait');
             events.onmessage = (m) => {
               const s = JSON.parse(m.data);
-              document.getElementById('position').textContent = s.queuePosition == null ? '–' : s.queuePosition + 1;
+              document.getElementById('position').textContent = s.queuePosition == null ? '–' : s.queuePosition;
+              if (s.next) document.getElementById('next').textContent = s.next;
               const order = ['queued', 'allocating', 'starting', 'ready'];
               const current = order.indexOf(s.stage);
               order.forEach((name, i) => {

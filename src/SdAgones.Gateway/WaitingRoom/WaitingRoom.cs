@@ -111,13 +111,8 @@ internal sealed class WaitingRoom(
         stage = outcome.Stage.ToString().ToLowerInvariant(),
         queuePosition = outcome.QueuePosition,
         estimateSeconds = Estimate(),
-        detail = outcome.Problem ?? outcome.Stage switch
-        {
-            WaitStage.Ready => "Your runtime is ready.",
-            WaitStage.Starting => "Runtimes are starting; you will get the next free one.",
-            WaitStage.Allocating => "Your runtime is being allocated.",
-            _ => "All runtimes are in use; you are in the queue.",
-        },
+        detail = outcome.Problem ?? Api.NextStep.WaitingForScripts(outcome.Stage, outcome.QueuePosition, RetryAfterSeconds),
+        next = Api.NextStep.Waiting(outcome.Stage, outcome.QueuePosition),
         notice,
         retryAfterSeconds = RetryAfterSeconds,
     };

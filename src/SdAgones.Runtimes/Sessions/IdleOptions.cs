@@ -37,19 +37,25 @@ public sealed class IdleOptions : IValidatableObject
         }
     }
 
+    /// <summary>The seed's idle timeout in seconds; wins over <c>Idle:Timeout</c> when set.</summary>
+    public const string SeedKey = SettingKeys.IdleTimeoutSeedAlias;
+
+    private static int? SeedSeconds(IConfiguration configuration) =>
+        int.TryParse(configuration[SeedKey], NumberStyles.None, CultureInfo.InvariantCulture, out var s) && s > 0 ? s : null;
+
     public static IServiceCollection AddIdleOptions(IServiceCollection services, IConfiguration configuration)
     {
         services.AddOptions<IdleOptions>()
             .Bind(configuration.GetSection(Section))
             .Configure(options =>
             {
-                if (configuration[SettingKeys.IdleTimeoutSeedAlias] is { Length: > 0 } seconds)
+                if (SeedSeconds(configuration) is { } seconds)
                 {
-                    options.Timeout = int.TryParse(seconds, NumberStyles.None, CultureInfo.InvariantCulture, out var s) && s > 0
-                        ? TimeSpan.FromSeconds(s)
-                        : throw new InvalidOperationException($"{SettingKeys.IdleTimeoutSeedAlias} must be a whole number of seconds, got '{seconds}'.");
+                    options.Timeout = TimeSpan.FromSeconds(seconds);
                 }
             })
+            .Validate(_ => configuration[SeedKey] is not { Length: > 0 } || SeedSeconds(configuration) is not null,
+                $"{SeedKey} = \"{configuration[SeedKey]}\" is not allowed; use a positive whole number of seconds, e.g. 900")
             .ValidateDataAnnotations()
             .ValidateOnStart();
         return services;

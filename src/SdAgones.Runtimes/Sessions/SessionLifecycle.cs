@@ -133,21 +133,27 @@ public sealed partial class SessionLifecycle : IDisposable
         return true;
     }
 
-    /// <summary>What the person reads on their next page, one text per reason; null where they need no explanation.</summary>
+    /// <summary>
+    /// What the person reads on their next page, one text per reason: why the runtime was given back and what happens
+    /// next (nothing comes by itself: the next request starts a new runtime); null where they need no explanation.
+    /// </summary>
     public string? Notice(ReleaseReason reason, string? by = null) => reason switch
     {
         ReleaseReason.Idle => string.Format(CultureInfo.InvariantCulture,
-            "Your runtime was given back after {0} without activity; you are getting a fresh one.", Describe(idle.Value.Timeout)),
-        ReleaseReason.Admin => $"An administrator ({by ?? "unknown"}) gave your runtime back.",
-        ReleaseReason.RuntimeGone or ReleaseReason.RuntimeUnreachable => "Your runtime stopped unexpectedly, so you are getting a fresh one.",
-        ReleaseReason.Quota => "Your usage quota is used up, so your runtime was given back.",
-        ReleaseReason.ProfileSwitch => "Your runtime was given back to start one with the profile you chose.",
-        ReleaseReason.GaveBack or ReleaseReason.Orphan or ReleaseReason.LeftQueue => null,
+            "Your runtime was given back after {0} without activity; your next request starts a new one.", Describe(idle.Value.Timeout)),
+        ReleaseReason.GaveBack => "You gave your runtime back; your next request starts a new one.",
+        ReleaseReason.Admin => $"An administrator ({by ?? "unknown"}) gave your runtime back; your next request starts a new one.",
+        ReleaseReason.RuntimeGone or ReleaseReason.RuntimeUnreachable => "Your runtime stopped unexpectedly; your next request starts a new one.",
+        ReleaseReason.Quota => "Your usage quota is used up, so your runtime was given back; a new one starts once your quota allows it.",
+        ReleaseReason.ProfileSwitch => "Your runtime was given back to start one with the profile you chose; your next request starts it.",
+        ReleaseReason.Orphan or ReleaseReason.LeftQueue => null,
         _ => throw new ArgumentOutOfRangeException(nameof(reason), reason, "unknown release reason"),
     };
 
-    private static string Describe(TimeSpan span) =>
-        span.TotalMinutes >= 1 ? $"{span.TotalMinutes:0.#} minutes" : $"{span.TotalSeconds:0} seconds";
+    /// <summary>A duration as people say it ("15 minutes", "20 seconds"), for the notices and the pages.</summary>
+    public static string Describe(TimeSpan span) =>
+        span.TotalMinutes >= 1 ? string.Format(CultureInfo.InvariantCulture, "{0:0.#} minutes", span.TotalMinutes)
+        : string.Format(CultureInfo.InvariantCulture, "{0:0} seconds", span.TotalSeconds);
 
     public void Dispose() => meter.Dispose();
 

@@ -39,7 +39,7 @@ public static partial class SettingsCheck
         }
         catch (Exception ex) when (Describe(ex, host.Services.GetService<IConfiguration>()) is { Count: > 0 } lines)
         {
-            return lines;
+            return [.. lines.Distinct(StringComparer.Ordinal)]; // a bad key that other settings' checks read fails there too
         }
     }
 

@@ -58,7 +58,10 @@ public sealed class PagesInChromiumTests(PlatformFixture platform) : IAsyncLifet
         using var frida = platform.Client("frida");
         var me = await frida.GetFromJsonAsync<JsonElement>("/_sd/api/session");
         Assert.Equal("waiting", me.GetProperty("state").GetString());
-        await Expect(page.Locator("#position")).ToHaveTextAsync((me.GetProperty("queuePosition").GetInt64() + 1).ToString(System.Globalization.CultureInfo.InvariantCulture));
+        var position = me.GetProperty("queuePosition").GetInt64().ToString(System.Globalization.CultureInfo.InvariantCulture);
+        await Expect(page.Locator("#position")).ToHaveTextAsync(position); // the API and the page count alike, from 1
+        await Expect(page.Locator("#next")).ToHaveTextAsync(me.GetProperty("next").GetString()!);
+        await Expect(page.Locator("#next")).ToContainTextAsync($"You are number {position} in the queue; the waiting page moves on");
         await Expect(page.Locator("#waited")).ToHaveTextAsync(new Regex(@"\d+ s$"));
         await Expect(page.Locator("#estimate")).Not.ToBeEmptyAsync();
         await ShootAsync(page, "waiting");
@@ -101,8 +104,17 @@ public sealed class PagesInChromiumTests(PlatformFixture platform) : IAsyncLifet
         await admin.SetViewportSizeAsync(390, 844);
         await ShootAsync(admin, "admin-phone");
         await admin.SetViewportSizeAsync(1280, 900);
+        var confirmation = "";
+        admin.Dialog += async (_, dialog) =>
+        {
+            confirmation = dialog.Message;
+            await dialog.AcceptAsync();
+        };
         await row.Locator("button.release").ClickAsync();
         await Expect(admin.Locator("#admin-status")).ToContainTextAsync("Released frida");
+        await Expect(admin.Locator("#admin-status")).ToHaveClassAsync("success");
+        await Expect(admin.Locator("#admin-status")).ToContainTextAsync("They will read: An administrator (admin) gave your runtime back; your next request starts a new one.");
+        Assert.StartsWith("Release frida's runtime?", confirmation, StringComparison.Ordinal);
         await Expect(row).ToHaveCountAsync(0);
 
         // Someone else takes the freed place, so the fleet is full again when frida comes back.
@@ -112,7 +124,7 @@ public sealed class PagesInChromiumTests(PlatformFixture platform) : IAsyncLifet
 
         var back = await page.ReloadAsync();
         Assert.Equal((int)HttpStatusCode.ServiceUnavailable, back!.Status);
-        await Expect(page.Locator("#notice")).ToContainTextAsync("administrator");
+        await Expect(page.Locator("#notice")).ToHaveTextAsync("An administrator (admin) gave your runtime back; your next request starts a new one.");
         await Expect(page.Locator("#position")).ToHaveTextAsync("1"); // first in line: the only one waiting
         await ShootAsync(page, "waiting-after-release");
 
@@ -148,8 +160,27 @@ public sealed class PagesInChromiumTests(PlatformFixture platform) : IAsyncLifet
         await Expect(countdown).Not.ToHaveTextAsync(first!); // it counts down live
         await ShootAsync(page, "my-runtime-phone");
 
+        // Dismissing the confirmation keeps the runtime; accepting it gives the GPU back.
+        var accept = false;
+        var asked = 0;
+        page.Dialog += async (_, dialog) =>
+        {
+            asked++;
+            Assert.Equal(DialogType.Confirm, dialog.Type);
+            await (accept ? dialog.AcceptAsync() : dialog.DismissAsync());
+        };
         await page.Locator("#release").ClickAsync();
-        await Expect(page.Locator("#release-result")).ToContainTextAsync("given back");
+        await Expect(page.Locator("#release-result")).ToHaveTextAsync("Kept: your runtime is still yours.");
+        Assert.Equal(1, asked);
+        await Expect(page.Locator("#runtime")).ToHaveTextAsync(runtime);
+        Assert.Equal(runtime, Assert.Single(await platform.Agones.AllocatedToAsync("gina")).Name);
+        Assert.Equal(runtime, (await gina.GetFromJsonAsync<JsonElement>("/_sd/api/session")).GetProperty("runtime").GetString());
+
+        accept = true;
+        await page.Locator("#release").ClickAsync();
+        await Expect(page.Locator("#release-result")).ToHaveTextAsync("You gave your runtime back; your next request starts a new one.");
+        await Expect(page.Locator("#release-result")).ToHaveClassAsync("success");
+        Assert.Equal(2, asked);
         Assert.Empty(await platform.Agones.AllocatedToAsync("gina"));
 
         var forbidden = await page.GotoAsync("/_sd/admin");

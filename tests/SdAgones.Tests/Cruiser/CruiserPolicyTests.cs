@@ -33,7 +33,8 @@ public sealed class CruiserPolicyTests : IAsyncLifetime
         Assert.Equal(1, await reaper.RunPassAsync(CancellationToken.None));
         Assert.Null(await world.Store.GetAsync("alice@example.com"));
         Assert.True(Gone(await world.StateOfAsync(session.Runtime)));
-        Assert.Contains("without activity", await world.Get<NoticeBoard>().PeekAsync("alice@example.com"), StringComparison.Ordinal);
+        var notice = await world.Get<NoticeBoard>().PeekAsync("alice@example.com");
+        Assert.Equal("Your runtime was given back after 15 minutes without activity; your next request starts a new one.", notice);
     }
 
     [Fact]

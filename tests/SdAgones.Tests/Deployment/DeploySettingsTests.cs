@@ -13,15 +13,15 @@ public sealed class DeploySettingsTests
         Assert.Equal("my-project", DeploymentFiles.Settings().Project.Id);
 
     [Theory]
-    [InlineData("filestore.ip", null, "'filestore.ip' is missing")]
-    [InlineData("filestore.ip", "10.0.0", "'filestore.ip' must be an IPv4 address")]
-    [InlineData("memorystore.address", "10.0.0.3", "'memorystore.address' must be host:port")]
-    [InlineData("iap.audience", "<IAP_AUDIENCE>", "'iap.audience' must be /projects/")]
-    [InlineData("gateway.replicas", 1, "'gateway.replicas' must be a whole number from 2")]
-    [InlineData("fleet.maxReplicas", 0, "'fleet.maxReplicas'")]
-    [InlineData("idle.timeout", "15m", "'idle.timeout' must be a positive duration")]
-    [InlineData("filestore.ipp", "10.0.0.2", "'filestore.ipp' is not a known setting")]
-    public void A_bad_setting_is_named_in_the_error(string key, object? value, string expected)
+    [InlineData("filestore.ip", null, "deploy/settings.json:30: filestore.ip is missing; add it with an IPv4 address, e.g. 10.0.0.2")]
+    [InlineData("filestore.ip", "10.0.0", "deploy/settings.json:32: filestore.ip = \"10.0.0\" is not allowed; use an IPv4 address, e.g. 10.0.0.2")]
+    [InlineData("memorystore.address", "10.0.0.3", "deploy/settings.json:38: memorystore.address = \"10.0.0.3\" is not allowed; use host:port, e.g. 10.0.0.3:6379")]
+    [InlineData("iap.audience", "<IAP_AUDIENCE>", "deploy/settings.json:27: iap.audience = \"<IAP_AUDIENCE>\" is not allowed; use /projects/PROJECT_NUMBER/global/backendServices/SERVICE_ID (digits), e.g. /projects/123456789012/global/backendServices/1234567890123456789")]
+    [InlineData("gateway.replicas", 1, "deploy/settings.json:55: gateway.replicas = 1 is not allowed; use a whole number from 2 to 20, e.g. 2")]
+    [InlineData("fleet.maxReplicas", 0, "deploy/settings.json:52: fleet.maxReplicas = 0 is not allowed; use a whole number from 1 to 1000, e.g. 6")]
+    [InlineData("idle.timeout", "15m", "deploy/settings.json:59: idle.timeout = \"15m\" is not allowed; use a positive duration hh:mm:ss, e.g. 00:15:00")]
+    [InlineData("filestore.ipp", "10.0.0.2", "deploy/settings.json:35: filestore.ipp is not a known setting; did you mean filestore.ip?")]
+    public void A_bad_setting_is_one_line_naming_its_line_key_value_what_is_allowed_and_an_example(string key, object? value, string expected)
     {
         var settings = JsonNode.Parse(File.ReadAllText(DeploymentFiles.SettingsPath))!.AsObject();
         var parts = key.Split('.');
@@ -35,9 +35,27 @@ public sealed class DeploySettingsTests
             section[parts[1]] = value is int number ? JsonValue.Create(number) : JsonValue.Create((string)value);
         }
 
-        var error = Assert.Throws<SettingsException>(() => DeploySettings.Parse(settings.ToJsonString(), "deploy/settings.json"));
-        Assert.Contains(expected, error.Message, StringComparison.Ordinal);
-        Assert.StartsWith("deploy/settings.json", error.Message, StringComparison.Ordinal);
+        var json = settings.ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true });
+        var error = Assert.Throws<SettingsException>(() => DeploySettings.Parse(json, "deploy/settings.json"));
+        Assert.Equal(expected, error.Message);
+    }
+
+    [Fact]
+    public void Several_bad_settings_are_one_line_each()
+    {
+        var settings = JsonNode.Parse(File.ReadAllText(DeploymentFiles.SettingsPath))!.AsObject();
+        settings["project"]!["region"] = "Europe";
+        settings["fleet"]!["bufferSize"] = "two";
+        var json = settings.ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true });
+
+        var error = Assert.Throws<SettingsException>(() => DeploySettings.Parse(json, "deploy/settings.json"));
+
+        Assert.Equal(
+            [
+                "deploy/settings.json:4: project.region = \"Europe\" is not allowed; use a GCP region, e.g. us-central1",
+                "deploy/settings.json:50: fleet.bufferSize = \"two\" is not allowed; use a whole number from 1 to 1000, e.g. 1",
+            ],
+            error.Message.Split(Environment.NewLine));
     }
 
     [Fact]

@@ -38,13 +38,45 @@ public sealed class GkeScriptTests : IDisposable
 
         Assert.True(exitCode == 2, $"gke.sh exited {exitCode}, not 2.\n{output}\n{error}");
         Assert.Contains("nothing in the cloud was touched", error, StringComparison.Ordinal);
-        foreach (var expected in new[] { "IAP_MEMBERS", "IAP_CLIENT_ID", "IAP_CLIENT_SECRET", "'filestore.ip' is missing", "'cluster.version' is 1.33", "Agones 1.60.0" })
+        foreach (var expected in new[] { "IAP_MEMBERS", "IAP_CLIENT_ID", "IAP_CLIENT_SECRET", "filestore.ip is missing; add it with an IPv4 address, e.g. 10.0.0.2", "cluster.version = \"1.33\" is Kubernetes 1.33", "Agones 1.60.0" })
         {
             Assert.Contains(expected, error, StringComparison.Ordinal);
         }
 
         Assert.Equal(1, error.Split('\n').Count(l => l.StartsWith("error:", StringComparison.Ordinal))); // one message
         Assert.False(File.Exists(calls), "gke.sh called the cloud tools before checking its inputs:\n" + (File.Exists(calls) ? File.ReadAllText(calls) : ""));
+    }
+
+    [Fact]
+    public async Task A_sign_in_list_that_is_not_IAM_members_and_a_bad_setting_are_each_named_with_the_fix()
+    {
+        var settings = JsonNode.Parse(await File.ReadAllTextAsync(SettingsCopy))!;
+        settings["project"]!["region"] = "Europe";
+        await File.WriteAllTextAsync(SettingsCopy, settings.ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true }));
+
+        var (exitCode, output, error) = await RunAsync(new Dictionary<string, string?> { ["IAP_MEMBERS"] = "user:alice@example.com,bob@example.com" });
+
+        Assert.True(exitCode == 2, $"gke.sh exited {exitCode}, not 2.\n{output}\n{error}");
+        Assert.Equal(
+            [
+                "error: deploy/gke.sh cannot start; nothing in the cloud was touched. Fix these 2 input(s):",
+                "  - IAP_MEMBERS has \"bob@example.com\", which is not an IAM member; use user:EMAIL, group:EMAIL, serviceAccount:EMAIL or domain:DOMAIN, comma-separated, e.g. IAP_MEMBERS=user:alice@example.com,domain:example.com",
+                $"  - {SettingsCopy}:4: project.region = \"Europe\" is not allowed; use a GCP region, e.g. us-central1",
+            ],
+            error.TrimEnd().Split('\n'));
+        Assert.False(File.Exists(calls), "gke.sh called the cloud tools before checking its inputs");
+    }
+
+    [Fact]
+    public async Task An_argument_stops_the_script_with_one_line_saying_where_inputs_go()
+    {
+        var (exitCode, output, error) = await RunAsync(new Dictionary<string, string?> { ["IAP_MEMBERS"] = "user:alice@example.com" }, "--project", "my-project");
+
+        Assert.True(exitCode == 2, $"gke.sh exited {exitCode}, not 2.\n{output}\n{error}");
+        Assert.Equal(
+            $"error: deploy/gke.sh takes no arguments (got '--project'); settings go in {SettingsCopy} and who may sign in in IAP_MEMBERS, e.g. IAP_MEMBERS=user:alice@example.com deploy/gke.sh",
+            error.Trim());
+        Assert.False(File.Exists(calls), "gke.sh called the cloud tools");
     }
 
     [Fact]
@@ -96,7 +128,7 @@ public sealed class GkeScriptTests : IDisposable
     private string LastApplied() =>
         File.ReadAllText(Directory.EnumerateFiles(applied).Order(StringComparer.Ordinal).Last());
 
-    private Task<(int ExitCode, string Output, string Error)> RunAsync(Dictionary<string, string?> environment)
+    private Task<(int ExitCode, string Output, string Error)> RunAsync(Dictionary<string, string?> environment, params string[] arguments)
     {
         var all = new Dictionary<string, string?>(environment)
         {
@@ -109,7 +141,7 @@ public sealed class GkeScriptTests : IDisposable
             ["STANDIN_LOG"] = calls,
             ["STANDIN_APPLIED"] = applied,
         };
-        return DeploymentFiles.RunAsync("bash", [Path.Combine(DeploymentFiles.Root, "deploy", "gke.sh")], TimeSpan.FromMinutes(4), all);
+        return DeploymentFiles.RunAsync("bash", [Path.Combine(DeploymentFiles.Root, "deploy", "gke.sh"), .. arguments], TimeSpan.FromMinutes(4), all);
     }
 
     /// <summary>

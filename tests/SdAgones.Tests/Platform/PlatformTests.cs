@@ -180,7 +180,10 @@ public sealed class PlatformTests(PlatformFixture platform) : IAsyncLifetime
         Assert.Equal(HttpStatusCode.ServiceUnavailable, waiting.StatusCode);
         Assert.NotNull(waiting.Headers.RetryAfter);
         var body = await waiting.Content.ReadFromJsonAsync<JsonElement>();
-        Assert.Equal(0, body.GetProperty("queuePosition").GetInt64());
+        Assert.Equal(1, body.GetProperty("queuePosition").GetInt64());
+        var me = await waiter.GetFromJsonAsync<JsonElement>("/_sd/api/session");
+        Assert.Equal(1, me.GetProperty("queuePosition").GetInt64());
+        Assert.Equal("You are number 1 in the queue; the waiting page moves on to your WebUI by itself once a runtime is free.", me.GetProperty("next").GetString());
 
         using var browser = platform.Client("erin", html: true);
         var page = await browser.GetAsync("/");

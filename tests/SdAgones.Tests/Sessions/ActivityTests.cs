@@ -102,7 +102,7 @@ public sealed class ActivityTests
         Assert.True(reclaimedAfter >= Timeout - TouchInterval, $"reclaimed {reclaimedAfter.TotalSeconds:0.0} s after the last byte");
         Assert.True(reclaimedAfter <= Timeout + TimeSpan.FromSeconds(4), $"reclaimed only {reclaimedAfter.TotalSeconds:0.0} s after the last byte");
         var session = await client.GetFromJsonAsync<JsonElement>("/_sd/api/session");
-        Assert.Contains("without activity", session.GetProperty("notice").GetString(), StringComparison.Ordinal);
+        Assert.Contains("without activity; your next request starts a new one.", session.GetProperty("notice").GetString(), StringComparison.Ordinal);
 
         // The administrator's export tells the same story, ending with the idle release.
         using var admin = FaultWorld.Client(gateway, "admin");

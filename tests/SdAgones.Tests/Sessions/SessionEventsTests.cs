@@ -45,7 +45,7 @@ public sealed class SessionEventsTests : IAsyncLifetime
 
         var third = await ComeInAsync("alice");
         Assert.True(await lifecycle.ReleaseAsync(third, ReleaseReason.Admin, CancellationToken.None, new ReleaseDetail(By: "admin")));
-        Assert.Equal("An administrator (admin) gave your runtime back.", await world.Get<NoticeBoard>().PeekAsync("alice"));
+        Assert.Equal("An administrator (admin) gave your runtime back; your next request starts a new one.", await world.Get<NoticeBoard>().PeekAsync("alice"));
 
         var fourth = await ComeInAsync("alice");
         await world.Agones.Agones.DeleteGameServerAsync(fourth.Runtime, CancellationToken.None); // the runtime is killed behind the platform's back

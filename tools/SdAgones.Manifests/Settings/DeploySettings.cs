@@ -28,64 +28,64 @@ public sealed partial record DeploySettings(
         var read = SettingsReader.Open(json, source);
 
         var project = new ProjectSettings(
-            read.String("project.id", GcpProjectId(), "a GCP project id (6-30 lowercase letters, digits, hyphens)"),
-            read.String("project.region", GcpRegion(), "a GCP region such as us-central1"),
-            read.String("project.zone", GcpZone(), "a GCP zone such as us-central1-a"));
+            read.String("project.id", GcpProjectId(), "a GCP project id (6-30 lowercase letters, digits, hyphens), e.g. my-sd-project"),
+            read.String("project.region", GcpRegion(), "a GCP region, e.g. us-central1"),
+            read.String("project.zone", GcpZone(), "a GCP zone in that region, e.g. us-central1-a"));
 
         var cluster = new ClusterSettings(
-            read.String("cluster.name", DnsLabel(), "a lowercase name (letters, digits, hyphens)"),
-            read.String("cluster.network", DnsLabel(), "a VPC network name"),
-            read.String("cluster.namespace", DnsLabel(), "a Kubernetes namespace name"),
+            read.String("cluster.name", DnsLabel(), "a lowercase name (letters, digits, hyphens), e.g. sd-agones"),
+            read.String("cluster.network", DnsLabel(), "a VPC network name, e.g. default"),
+            read.String("cluster.namespace", DnsLabel(), "a Kubernetes namespace name, e.g. default"),
             read.String("cluster.gpuMachineType", MachineType(), "a Compute Engine machine type for the T4 pool, e.g. n1-standard-8"),
-            read.Int("cluster.gpuMaxNodes", 1, 1000),
-            read.String("cluster.version", KubernetesMinor(), "a GKE minor version such as 1.35"),
-            read.String("cluster.releaseChannel", ReleaseChannel(), "one of rapid, regular, stable"),
-            read.String("cluster.gpuDriver", GpuDriver(), "one of default, latest (GKE installs that NVIDIA driver for the node version)"));
+            read.Int("cluster.gpuMaxNodes", 1, 1000, example: 6),
+            read.String("cluster.version", KubernetesMinor(), "a GKE minor version, e.g. 1.35"),
+            read.String("cluster.releaseChannel", ReleaseChannel(), "one of rapid, regular, stable, e.g. regular"),
+            read.String("cluster.gpuDriver", GpuDriver(), "one of default, latest (GKE installs that NVIDIA driver for the node version), e.g. default"));
 
         var images = new ImageSettings(
             read.String("images.registry", ImageRegistry(), "an image registry path without scheme, e.g. us-central1-docker.pkg.dev/my-project/sd-agones"),
-            read.String("images.tag", ImageTag(), "an image tag (letters, digits, '_', '.', '-')"),
+            read.String("images.tag", ImageTag(), "an image tag (letters, digits, '_', '.', '-'), e.g. 0.1.0"),
             read.String("images.collector", PinnedImage(), "an image reference with a fixed version tag (not 'latest'), e.g. otel/opentelemetry-collector-contrib:0.120.0"));
 
         var ingress = new IngressSettings(
-            read.String("ingress.domain", DomainName(), "a DNS name such as sd.example.com"),
-            read.String("ingress.staticIpName", DnsLabel(), "the name of a global static IP address"));
+            read.String("ingress.domain", DomainName(), "a DNS name, e.g. sd.example.com"),
+            read.String("ingress.staticIpName", DnsLabel(), "the name of a global static IP address, e.g. sd-agones-ip"));
 
         var iap = new IapSettings(
-            read.String("iap.audience", IapAudience(), "/projects/PROJECT_NUMBER/global/backendServices/SERVICE_ID (digits)"),
+            read.String("iap.audience", IapAudience(), "/projects/PROJECT_NUMBER/global/backendServices/SERVICE_ID (digits), e.g. /projects/123456789012/global/backendServices/1234567890123456789"),
             read.Check("iap.oauthSecretName", v => v.Length == 0 || DnsSubdomain().IsMatch(v),
-                "\"\" (IAP uses a Google-managed OAuth client) or the name of the Kubernetes Secret holding client_id and client_secret"));
+                "\"\" (IAP uses a Google-managed OAuth client) or the name of the Kubernetes Secret holding client_id and client_secret, e.g. iap-oauth-client"));
 
         var filestore = new FilestoreSettings(
-            read.String("filestore.instance", DnsLabel(), "a Filestore instance name"),
-            read.Check("filestore.ip", v => IPAddress.TryParse(v, out var ip) && ip.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork && v.Count(c => c == '.') == 3, "an IPv4 address such as 10.0.0.2"),
-            read.String("filestore.share", FileShare(), "a file share name (a letter, then letters, digits or '_', at most 16)"),
+            read.String("filestore.instance", DnsLabel(), "a Filestore instance name, e.g. sd-filestore"),
+            read.Check("filestore.ip", v => IPAddress.TryParse(v, out var ip) && ip.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork && v.Count(c => c == '.') == 3, "an IPv4 address, e.g. 10.0.0.2"),
+            read.String("filestore.share", FileShare(), "a file share name (a letter, then letters, digits or '_', at most 16), e.g. sd_share"),
             read.String("filestore.capacity", Capacity(), "a size with a binary unit, e.g. 1Ti or 2560Gi"));
 
         var memorystore = new MemorystoreSettings(
-            read.String("memorystore.instance", DnsLabel(), "a Memorystore instance name"),
+            read.String("memorystore.instance", DnsLabel(), "a Memorystore instance name, e.g. sd-cache"),
             read.Check("memorystore.address", IsHostAndPort, "host:port, e.g. 10.0.0.3:6379"));
 
         var agones = new AgonesSettings(
-            read.String("agones.chartVersion", SemVer(), "a chart version such as 1.60.0"),
-            read.Strings("agones.kubernetesVersions", KubernetesMinor(), "Kubernetes minor versions such as \"1.35\" (the Agones release notes list them)"),
-            read.String("agones.allocationBatchWaitTime", GoDuration(), "a Go duration such as 50ms"));
-        read.Require(agones.KubernetesVersions.Count == 0 || agones.KubernetesVersions.Contains(cluster.Version), "cluster.version",
-            $"is {cluster.Version}, which Agones {agones.ChartVersion} does not support (it supports Kubernetes {string.Join(", ", agones.KubernetesVersions)}); "
-            + "choose one of those, or an Agones release that supports it");
+            read.String("agones.chartVersion", SemVer(), "a chart version, e.g. 1.60.0"),
+            read.Strings("agones.kubernetesVersions", KubernetesMinor(), "Kubernetes minor versions (the Agones release notes list them), e.g. [\"1.34\", \"1.35\", \"1.36\"]"),
+            read.String("agones.allocationBatchWaitTime", GoDuration(), "a Go duration, e.g. 50ms"));
+        read.Require(agones.KubernetesVersions.Count == 0 || agones.KubernetesVersions.Contains(cluster.Version), "cluster.version", cluster.Version,
+            $"is Kubernetes {cluster.Version}, which Agones {agones.ChartVersion} does not support (it supports Kubernetes {string.Join(", ", agones.KubernetesVersions)}); "
+            + $"use one of those, e.g. {agones.KubernetesVersions.LastOrDefault()}, or an Agones release that supports it");
 
         var fleet = new FleetSettings(
-            read.Int("fleet.bufferSize", 1, 1000),
-            read.Int("fleet.minReplicas", 0, 1000),
-            read.Int("fleet.maxReplicas", 1, 1000));
-        read.Require(fleet.MinReplicas == 0 || fleet.MinReplicas >= fleet.BufferSize, "fleet.minReplicas",
-            $"must be 0 or at least fleet.bufferSize ({fleet.BufferSize}), got {fleet.MinReplicas}");
-        read.Require(fleet.MaxReplicas >= Math.Max(fleet.MinReplicas, fleet.BufferSize), "fleet.maxReplicas",
-            $"must be at least fleet.minReplicas and fleet.bufferSize ({Math.Max(fleet.MinReplicas, fleet.BufferSize)}), got {fleet.MaxReplicas}");
+            read.Int("fleet.bufferSize", 1, 1000, example: 1),
+            read.Int("fleet.minReplicas", 0, 1000, example: 0),
+            read.Int("fleet.maxReplicas", 1, 1000, example: 6));
+        read.Require(fleet.MinReplicas == 0 || fleet.MinReplicas >= fleet.BufferSize, "fleet.minReplicas", fleet.MinReplicas,
+            $"is not allowed; use 0 or at least fleet.bufferSize ({fleet.BufferSize}), e.g. {fleet.BufferSize}");
+        read.Require(fleet.MaxReplicas >= Math.Max(fleet.MinReplicas, fleet.BufferSize), "fleet.maxReplicas", fleet.MaxReplicas,
+            $"is not allowed; use at least fleet.minReplicas and fleet.bufferSize ({Math.Max(fleet.MinReplicas, fleet.BufferSize)}), e.g. {Math.Max(fleet.MinReplicas, fleet.BufferSize)}");
 
         var gateway = new GatewaySettings(
-            read.Int("gateway.replicas", 2, 20),
-            read.Check(PlatformSettingMap.AdminUsers.DeployKey!, IsEmailList, "comma-separated email addresses (IAP identities are emails)"));
+            read.Int("gateway.replicas", 2, 20, example: 2),
+            read.Check(PlatformSettingMap.AdminUsers.DeployKey!, IsEmailList, "comma-separated email addresses (IAP identities are emails), e.g. alice@example.com,bob@example.com"));
 
         var idle = new IdleSettings(
             read.Check(PlatformSettingMap.IdleTimeout.DeployKey!, v => TimeSpan.TryParseExact(v, "c", CultureInfo.InvariantCulture, out var t) && t > TimeSpan.Zero, "a positive duration hh:mm:ss, e.g. 00:15:00"));

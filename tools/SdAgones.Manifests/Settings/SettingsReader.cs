@@ -1,9 +1,13 @@
+using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 
 namespace SdAgones.Manifests.Settings;
 
-/// <summary>A settings file that cannot be used; the message lists every problem, each naming its key.</summary>
+/// <summary>
+/// A settings file that cannot be used; the message has one line per problem, each naming the file and line, the key,
+/// the value, what is allowed and an example: <c>deploy/settings.json:4: project.region = "Europe" is not allowed; use a GCP region, e.g. us-central1</c>.
+/// </summary>
 public sealed class SettingsException(string message) : Exception(message);
 
 /// <summary>
@@ -14,63 +18,64 @@ internal sealed class SettingsReader
 {
     private readonly JsonElement root;
     private readonly string source;
+    private readonly IReadOnlyDictionary<string, int> lines;
     private readonly HashSet<string> known = new(StringComparer.Ordinal);
     private readonly List<string> problems = [];
+    private readonly HashSet<string> badKeys = new(StringComparer.Ordinal);
 
-    private SettingsReader(JsonElement root, string source)
+    private SettingsReader(JsonElement root, string source, IReadOnlyDictionary<string, int> lines)
     {
         this.root = root;
         this.source = source;
+        this.lines = lines;
     }
 
     public static SettingsReader Open(string json, string source)
     {
         try
         {
-            using var document = JsonDocument.Parse(json, new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip });
+            using var document = JsonDocument.Parse(json, Options);
             if (document.RootElement.ValueKind != JsonValueKind.Object)
             {
-                throw new SettingsException($"{source}: the settings must be a JSON object.");
+                throw new SettingsException($"{source}: the settings must be a JSON object, e.g. {{ \"project\": {{ \"id\": \"my-project\" }} }}");
             }
 
-            return new SettingsReader(document.RootElement.Clone(), source);
+            return new SettingsReader(document.RootElement.Clone(), source, LineNumbers(json));
         }
         catch (JsonException ex)
         {
-            throw new SettingsException($"{source}: not valid JSON: {ex.Message}");
+            throw new SettingsException($"{source}:{(ex.LineNumber ?? 0) + 1}: not valid JSON ({ex.Message.Split(" Path:")[0].TrimEnd('.')}); check the commas, quotes and braces near that line");
         }
     }
 
-    public string String(string key, Regex pattern, string expected) =>
-        Check(key, pattern.IsMatch, expected);
+    /// <summary>The string at <paramref name="key"/>, recorded as a problem unless <paramref name="pattern"/> matches it.</summary>
+    public string String(string key, Regex pattern, string allowed) =>
+        Check(key, pattern.IsMatch, allowed);
 
-    /// <summary>The string at <paramref name="key"/>, recorded as a problem unless <paramref name="valid"/> accepts it.</summary>
-    public string Check(string key, Func<string, bool> valid, string expected)
+    /// <summary>
+    /// The string at <paramref name="key"/>, recorded as a problem unless <paramref name="valid"/> accepts it;
+    /// <paramref name="allowed"/> says what would do and gives an example ("a GCP region, e.g. us-central1").
+    /// </summary>
+    public string Check(string key, Func<string, bool> valid, string allowed)
     {
-        if (Find(key) is not { } element)
+        if (Find(key, allowed) is not { } element)
         {
             return "";
         }
 
-        if (element.ValueKind != JsonValueKind.String)
+        if (element.ValueKind != JsonValueKind.String || !valid(element.GetString()!))
         {
-            problems.Add($"'{key}' must be a string ({expected}), got {element.GetRawText()}.");
+            Problem(key, $"{key} = {Shown(element)} is not allowed; use {(element.ValueKind == JsonValueKind.String ? "" : "a string: ")}{allowed}");
             return "";
         }
 
-        var value = element.GetString()!;
-        if (!valid(value))
-        {
-            problems.Add($"'{key}' must be {expected}, got '{value}'.");
-        }
-
-        return value;
+        return element.GetString()!;
     }
 
     /// <summary>A non-empty array of strings at <paramref name="key"/>, each accepted by <paramref name="pattern"/>.</summary>
-    public IReadOnlyList<string> Strings(string key, Regex pattern, string expected)
+    public IReadOnlyList<string> Strings(string key, Regex pattern, string allowed)
     {
-        if (Find(key) is not { } element)
+        if (Find(key, "a list of " + allowed) is not { } element)
         {
             return [];
         }
@@ -78,35 +83,36 @@ internal sealed class SettingsReader
         if (element.ValueKind != JsonValueKind.Array || element.GetArrayLength() == 0
             || element.EnumerateArray().Any(e => e.ValueKind != JsonValueKind.String || !pattern.IsMatch(e.GetString()!)))
         {
-            problems.Add($"'{key}' must be a non-empty array of {expected}, got {element.GetRawText()}.");
+            Problem(key, $"{key} = {Shown(element)} is not allowed; use a non-empty list of {allowed}");
             return [];
         }
 
         return [.. element.EnumerateArray().Select(e => e.GetString()!)];
     }
 
-    public int Int(string key, int min, int max)
+    public int Int(string key, int min, int max, int example)
     {
-        if (Find(key) is not { } element)
+        var allowed = $"a whole number from {min} to {max}, e.g. {example}";
+        if (Find(key, allowed) is not { } element)
         {
             return 0;
         }
 
         if (element.ValueKind != JsonValueKind.Number || !element.TryGetInt32(out var value) || value < min || value > max)
         {
-            problems.Add($"'{key}' must be a whole number from {min} to {max}, got {element.GetRawText()}.");
+            Problem(key, $"{key} = {Shown(element)} is not allowed; use {allowed}");
             return 0;
         }
 
         return value;
     }
 
-    /// <summary>A rule across keys; reported only when the keys themselves were fine.</summary>
-    public void Require(bool holds, string key, string message)
+    /// <summary>A rule across keys, reported (<c>key = value problem</c>) only when the keys themselves were fine.</summary>
+    public void Require(bool holds, string key, object value, string problem)
     {
-        if (!holds && !problems.Any(p => p.StartsWith($"'{key}'", StringComparison.Ordinal)))
+        if (!holds && !badKeys.Contains(key))
         {
-            problems.Add($"'{key}' {message}.");
+            Problem(key, $"{key} = {(value is string text ? Quoted(text) : value)} {problem}");
         }
     }
 
@@ -116,12 +122,41 @@ internal sealed class SettingsReader
     {
         if (problems.Count > 0)
         {
-            throw new SettingsException($"{source} is not usable:{Environment.NewLine}  "
-                + string.Join(Environment.NewLine + "  ", problems));
+            throw new SettingsException(string.Join(Environment.NewLine, problems));
         }
     }
 
-    private JsonElement? Find(string key)
+    private static JsonDocumentOptions Options => new() { CommentHandling = JsonCommentHandling.Skip };
+
+    private void Problem(string key, string text)
+    {
+        badKeys.Add(key);
+        problems.Add($"{Where(key)}: {text}");
+    }
+
+    /// <summary>The file and, when the key (or the nearest section above it) is in the file, its line.</summary>
+    private string Where(string key)
+    {
+        for (var path = key; path.Length > 0; path = path.Contains('.') ? path[..path.LastIndexOf('.')] : "")
+        {
+            if (lines.TryGetValue(path, out var line))
+            {
+                return $"{source}:{line}";
+            }
+        }
+
+        return source;
+    }
+
+    private static string Shown(JsonElement element) =>
+        element.ValueKind == JsonValueKind.String ? Quoted(element.GetString()!) : element.GetRawText();
+
+    /// <summary>A value in quotes as it would be typed into the file (no \u escapes for '&lt;' or '&amp;').</summary>
+    private static string Quoted(string value) => JsonSerializer.Serialize(value, Readable);
+
+    private static readonly JsonSerializerOptions Readable = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    private JsonElement? Find(string key, string allowed)
     {
         known.Add(key);
         var current = root;
@@ -132,7 +167,7 @@ internal sealed class SettingsReader
             known.Add(path);
             if (current.ValueKind != JsonValueKind.Object || !current.TryGetProperty(part, out current))
             {
-                problems.Add($"'{key}' is missing.");
+                Problem(key, $"{key} is missing; add it with {allowed}");
                 return null;
             }
         }
@@ -152,11 +187,71 @@ internal sealed class SettingsReader
             var key = prefix.Length == 0 ? property.Name : prefix + "." + property.Name;
             if (!known.Contains(key))
             {
-                problems.Add($"'{key}' is not a known setting (misspelled?).");
+                var closest = Closest(key);
+                Problem(key, $"{key} is not a known setting; {(closest is null ? "remove it" : $"did you mean {closest}?")}");
                 continue;
             }
 
             Visit(property.Value, key);
         }
+    }
+
+    /// <summary>The known key a misspelling most likely meant (at most two edits away), or null.</summary>
+    private string? Closest(string key) =>
+        known.Select(k => (Key: k, Distance: Distance(k, key))).Where(c => c.Distance <= 2).OrderBy(c => c.Distance).ThenBy(c => c.Key, StringComparer.Ordinal)
+            .Select(c => c.Key).FirstOrDefault();
+
+    private static int Distance(string a, string b)
+    {
+        var previous = Enumerable.Range(0, b.Length + 1).ToArray();
+        for (var i = 1; i <= a.Length; i++)
+        {
+            var current = new int[b.Length + 1];
+            current[0] = i;
+            for (var j = 1; j <= b.Length; j++)
+            {
+                current[j] = Math.Min(Math.Min(current[j - 1] + 1, previous[j] + 1), previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1));
+            }
+
+            previous = current;
+        }
+
+        return previous[b.Length];
+    }
+
+    /// <summary>The line of every object key in the file (dotted path → 1-based line), so a problem points at it.</summary>
+    private static Dictionary<string, int> LineNumbers(string json)
+    {
+        var found = new Dictionary<string, int>(StringComparer.Ordinal);
+        var bytes = Encoding.UTF8.GetBytes(json);
+        var reader = new Utf8JsonReader(bytes, new JsonReaderOptions { CommentHandling = JsonCommentHandling.Skip });
+        var containers = new Stack<string?>(); // the dotted path of each open object; null inside arrays
+        string? property = null;
+        while (reader.Read())
+        {
+            switch (reader.TokenType)
+            {
+                case JsonTokenType.PropertyName when containers.TryPeek(out var parent) && parent is not null:
+                    property = parent.Length == 0 ? reader.GetString()! : parent + "." + reader.GetString();
+                    found.TryAdd(property, 1 + bytes.AsSpan(0, (int)reader.TokenStartIndex).Count((byte)'\n'));
+                    break;
+                case JsonTokenType.StartObject:
+                    containers.Push(containers.Count == 0 ? "" : property);
+                    property = null;
+                    break;
+                case JsonTokenType.StartArray:
+                    containers.Push(null);
+                    property = null;
+                    break;
+                case JsonTokenType.EndObject or JsonTokenType.EndArray:
+                    containers.Pop();
+                    break;
+                default:
+                    property = null;
+                    break;
+            }
+        }
+
+        return found;
     }
 }
