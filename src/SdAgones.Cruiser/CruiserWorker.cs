@@ -29,14 +29,14 @@ public sealed partial class CruiserWorker(
         {
             do
             {
-                if (!await lease.TryHoldAsync())
-                {
-                    telemetry.RecordQueueLength(null); // a follower reports nothing, so the line is counted once
-                    continue;
-                }
-
                 try
                 {
+                    if (!await lease.TryHoldAsync())
+                    {
+                        telemetry.RecordQueueLength(null); // a follower reports nothing, so the line is counted once
+                        continue;
+                    }
+
                     if (time.GetUtcNow() >= nextReconcile)
                     {
                         await reconciler.RunAsync(stoppingToken);

@@ -50,8 +50,7 @@ internal sealed partial class RuntimeAllocator(
             }
 
             position = await lifecycle.JoinQueueAsync(user);
-            var ready = watcher.All.Count(s => s.State == GameServerState.Ready);
-            if (position >= Math.Max(ready, 1))
+            if (!MayAllocateNow(user, position.Value))
             {
                 return AllocationOutcome.Waiting(StageWhileWaiting(), position);
             }
@@ -165,6 +164,35 @@ internal sealed partial class RuntimeAllocator(
         }
 
         return AllocationOutcome.Waiting(WaitStage.Allocating, position);
+    }
+
+    /// <summary>
+    /// Whether the person at <paramref name="position"/> (0-based in the line) should take the allocation lock now: one
+    /// of the first <c>Ready</c> people in line, or holding an Allocated GameServer the cache forgot (after a cache loss).
+    /// With no Ready runtime nobody asks Agones, so a person waiting through a warm-up makes no allocation attempt (and no
+    /// <c>allocating</c> event) per poll; before the watcher's first list the first in line may try.
+    /// </summary>
+    private bool MayAllocateNow(string user, long position)
+    {
+        if (!watcher.IsSynced)
+        {
+            return position == 0;
+        }
+
+        var ready = 0;
+        foreach (var server in watcher.All)
+        {
+            if (server.State == GameServerState.Ready)
+            {
+                ready++;
+            }
+            else if (server.State == GameServerState.Allocated && server.AllocatedUser == user)
+            {
+                return true;
+            }
+        }
+
+        return position < ready;
     }
 
     /// <summary>Starting when runtimes are on their way (a scale-up), queued otherwise.</summary>
