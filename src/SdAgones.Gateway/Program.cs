@@ -4,6 +4,7 @@ using SdAgones.Gateway.Edge;
 using SdAgones.Gateway.Files;
 using SdAgones.Gateway.Identity;
 using SdAgones.Gateway.Pages;
+using SdAgones.Gateway.Usage;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults();
@@ -12,6 +13,7 @@ builder.AddIdentity();
 builder.AddSessions();
 builder.AddAllocation();
 builder.AddForwarding();
+builder.AddUsageGate();
 
 var app = builder.Build().ExitOnBadSettings();
 app.UseEdge();
@@ -20,6 +22,7 @@ app.MapGet("/healthz", () => Results.Text("ok")); // the load balancer's check: 
 app.MapDevSignIn();
 app.MapSessionApi();
 app.MapPages();
+app.MapUsage();
 app.MapMyFiles();
 app.MapRuntimeForwarding();
 app.Run();
