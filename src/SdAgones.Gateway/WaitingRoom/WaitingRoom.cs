@@ -14,7 +14,7 @@ namespace SdAgones.Gateway.WaitingRoom;
 /// 502), API clients a JSON body; the page's SSE stream keeps asking for the runtime and reports each stage.
 /// </summary>
 internal sealed class WaitingRoom(
-    RuntimeAllocator allocator, NoticeBoard notices, GameServerWatcher watcher, TimeProvider time)
+    RuntimeAllocator allocator, NoticeBoard notices, GameServerWatcher watcher, TimeProvider time, Microsoft.Extensions.Options.IOptions<SdAgones.Runtimes.Usage.UsageOptions> usage)
 {
     private const int RetryAfterSeconds = 2;
     private readonly ConcurrentDictionary<string, DateTimeOffset> waitingSince = new(StringComparer.Ordinal);
@@ -119,6 +119,7 @@ internal sealed class WaitingRoom(
             _ => "All runtimes are in use; you are in the queue.",
         },
         notice,
+        order = usage.Value.FairShare ? "People who used less GPU time recently go first." : "First come, first served.",
         retryAfterSeconds = RetryAfterSeconds,
     };
 
