@@ -19,7 +19,7 @@ internal static class PageEndpoints
         app.MapGet("/_sd/admin", async (HttpContext context, ClaimsPrincipal who, SessionQueries queries) =>
         {
             context.Response.Headers.CacheControl = "no-store";
-            return PageLayout.Html(AdminPage.Render(who.Person(), await queries.OverviewAsync()));
+            return PageLayout.Html(Usage.UsagePages.LinkFromAdmin(AdminPage.Render(who.Person(), await queries.OverviewAsync())));
         }).RequireAuthorization(IdentityExtensions.AdminPolicy);
         return app;
     }

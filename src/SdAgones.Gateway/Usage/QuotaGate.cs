@@ -19,6 +19,7 @@ internal sealed class QuotaGate
     private readonly NoticeBoard notices;
     private readonly TimeProvider time;
     private readonly string profile;
+    private static readonly TimeSpan FoldEvery = TimeSpan.FromSeconds(1);
     private readonly Counter<long> refusals;
 
     public QuotaGate(QuotaPolicy quotas, UsageLedger ledger, NoticeBoard notices, AgonesClient agones, TimeProvider time, IMeterFactory meters)
@@ -40,7 +41,7 @@ internal sealed class QuotaGate
             return false;
         }
 
-        await ledger.FoldAsync(); // a release the cruiser has not folded yet still counts
+        await ledger.FoldAsync(FoldEvery); // a release the cruiser has not folded yet still counts (the cruiser folds at once after a quota release)
         var status = await quotas.StatusAsync(user);
         if (!status.Exceeded)
         {

@@ -29,6 +29,13 @@ internal static class UsagePages
         return at < 0 ? page : page.Insert(at, Mine(me) + "\n");
     }
 
+    /// <summary>Adds a link to the usage overview to the admin page already rendered.</summary>
+    public static string LinkFromAdmin(string page)
+    {
+        var at = page.LastIndexOf("</body>", StringComparison.Ordinal);
+        return at < 0 ? page : page.Insert(at, "<p><a id=\"usage-link\" href=\"/_sd/admin/usage\">GPU time per person, profile and day</a></p>\n");
+    }
+
     public static string Refused(string detail, string? notice, DateTimeOffset reset) => PageLayout.Render("GPU time used up", $"""
         <h1>Your GPU time is used up</h1>
         {(notice is null ? "" : $"""<p class="notice" id="notice">{PageLayout.Encode(notice)}</p>""")}

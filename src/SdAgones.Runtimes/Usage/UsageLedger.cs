@@ -21,7 +21,7 @@ public sealed class UsageLedger : IDisposable
     private const int ReadLimit = 5_000;
 
     /// <summary>Events of other processes may carry a slightly earlier time than the cursor's; they are read again this far back.</summary>
-    private static readonly TimeSpan ClockSkew = TimeSpan.FromMinutes(5);
+    private static readonly TimeSpan ClockSkew = TimeSpan.FromSeconds(10);
 
     // KEYS: cursor, index, then (person key, day key) per row; ARGV: expected seq, new seq, new at (ms), then (person field, day field, seconds) per row
     private const string FoldScript = """
@@ -47,6 +47,7 @@ public sealed class UsageLedger : IDisposable
     private readonly string fleet;
     private readonly Meter meter;
     private readonly Counter<double> gpuTime;
+    private long lastFoldTicks;
 
     public UsageLedger(
         IConnectionMultiplexer redis, SessionEventLog events, SessionStore sessions, IOptions<UsageOptions> options, TimeProvider time, string fleet,
@@ -71,9 +72,21 @@ public sealed class UsageLedger : IDisposable
     /// <summary>The profile an event or open session counts under: its profile, or the fleet until profiles exist.</summary>
     public string ProfileOf(SessionEvent e) => e.Profile is { Length: > 0 } profile ? profile : e.Fleet is { Length: > 0 } f ? f : fleet;
 
+    /// <summary>
+    /// As <see cref="FoldAsync()"/>, unless this process folded less than <paramref name="notWithin"/> ago: for hot paths
+    /// (the gateway's quota check), so their cost stays one cursor read at most per interval, whatever the traffic.
+    /// </summary>
+    public Task<int> FoldAsync(TimeSpan notWithin)
+    {
+        var now = time.GetUtcNow().UtcTicks;
+        var last = Interlocked.Read(ref lastFoldTicks);
+        return now - last < notWithin.Ticks || Interlocked.CompareExchange(ref lastFoldTicks, now, last) != last ? Task.FromResult(0) : FoldAsync();
+    }
+
     /// <summary>Adds every released session not yet counted; returns how many events were folded.</summary>
     public async Task<int> FoldAsync()
     {
+        Interlocked.Exchange(ref lastFoldTicks, time.GetUtcNow().UtcTicks);
         var folded = 0;
         while (true)
         {

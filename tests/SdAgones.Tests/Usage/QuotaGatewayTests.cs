@@ -112,6 +112,7 @@ public sealed class QuotaGatewayTests : IAsyncLifetime
         var adminPage = await FaultWorld.Client(gateway, "admin", html: true).GetStringAsync("/_sd/admin/usage");
         Assert.Contains("quota-alice", adminPage, StringComparison.Ordinal);
         Assert.Contains("/_sd/api/admin/usage?format=csv", adminPage, StringComparison.Ordinal);
+        Assert.Contains("href=\"/_sd/admin/usage\"", await FaultWorld.Client(gateway, "admin", html: true).GetStringAsync("/_sd/admin"), StringComparison.Ordinal);
     }
 
     [Fact]
