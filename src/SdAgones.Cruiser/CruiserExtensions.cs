@@ -34,6 +34,7 @@ public static class CruiserExtensions
         services.AddSingleton<BusyProbe>();
         services.AddSingleton<IdleReaper>();
         services.AddSingleton<Reconciler>();
+        services.AddSingleton<QuotaKeeper>();
         return services;
     }
 }

@@ -7,12 +7,13 @@ using SdAgones.Runtimes.Sessions;
 namespace SdAgones.Cruiser;
 
 /// <summary>
-/// The cruiser's loop: hold the lease, then run an idle pass every <c>Idle:CheckInterval</c> and reconcile every
+/// The cruiser's loop: hold the lease, then run an idle pass and a quota pass every <c>Idle:CheckInterval</c> and reconcile every
 /// <c>Reconcile:Interval</c>. A failed pass is logged and retried on the next tick; it never stops the loop.
 /// </summary>
 public sealed partial class CruiserWorker(
     CruiserLease lease,
     IdleReaper reaper,
+    QuotaKeeper quotas,
     Reconciler reconciler,
     WaitingLine line,
     CruiserTelemetry telemetry,
@@ -44,6 +45,7 @@ public sealed partial class CruiserWorker(
                     }
 
                     await reaper.RunPassAsync(stoppingToken);
+                    await quotas.RunPassAsync(stoppingToken);
                     telemetry.RecordQueueLength(await line.CountAsync());
                 }
                 catch (Exception ex) when (ex is not OperationCanceledException)

@@ -4,6 +4,7 @@ using SdAgones.Gateway.Edge;
 using SdAgones.Gateway.Files;
 using SdAgones.Gateway.Identity;
 using SdAgones.Gateway.Pages;
+using SdAgones.Gateway.Usage;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults();
@@ -13,6 +14,7 @@ builder.AddSessions();
 builder.AddAllocation();
 builder.AddForwarding();
 builder.AddMyFiles();
+builder.AddUsageGate();
 
 var app = builder.Build().ExitOnBadSettings();
 app.UseEdge();
@@ -21,6 +23,7 @@ app.MapGet("/healthz", () => Results.Text("ok")); // the load balancer's check: 
 app.MapDevSignIn();
 app.MapSessionApi();
 app.MapPages();
+app.MapUsage();
 app.MapMyFiles();
 app.MapRuntimeForwarding();
 app.Run();

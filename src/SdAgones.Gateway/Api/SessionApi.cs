@@ -13,8 +13,11 @@ internal static class SessionApi
     {
         var api = app.MapGroup("/_sd/api").RequireRateLimiting(EdgeExtensions.ApiRateLimit);
         var person = api.MapGroup("").RequireAuthorization();
-        person.MapGet("/session", async (ClaimsPrincipal who, SessionQueries queries) =>
-            Results.Json(await queries.ForPersonAsync(who.Person())));
+        person.MapGet("/session", async (ClaimsPrincipal who, SessionQueries queries, Usage.UsageQueries usage) =>
+        {
+            var me = await queries.ForPersonAsync(who.Person());
+            return Results.Json(me with { Notice = me.Notice ?? await usage.NoticeAsync(who.Person()) }); // a quota notice when nothing else is said
+        });
         person.MapPost("/session/release", async (ClaimsPrincipal who, HttpContext context, SessionStore store, SessionLifecycle lifecycle, SessionDirectory directory) =>
         {
             var user = who.Person();

@@ -16,6 +16,7 @@ internal sealed partial class GatewayPipeline(
     WaitingRoom.WaitingRoom waitingRoom,
     RuntimeForwarder forwarder,
     AgonesClient agones,
+    Usage.QuotaGate quota,
     ILogger<GatewayPipeline> logger)
 {
     public async Task HandleAsync(HttpContext context)
@@ -36,6 +37,11 @@ internal sealed partial class GatewayPipeline(
 
         if (session is null)
         {
+            if (await quota.RefuseAsync(context, user))
+            {
+                return;
+            }
+
             var outcome = await allocator.EnsureAsync(user);
             if (outcome.Session is null)
             {

@@ -11,15 +11,16 @@ internal static class PageEndpoints
     public static WebApplication MapPages(this WebApplication app)
     {
         app.MapFavicon();
-        app.MapGet("/_sd/", async (HttpContext context, ClaimsPrincipal who, SessionQueries queries, IOptions<IdentityOptions> identity) =>
+        app.MapGet("/_sd/", async (HttpContext context, ClaimsPrincipal who, SessionQueries queries, Usage.UsageQueries usage, IOptions<IdentityOptions> identity) =>
         {
             context.Response.Headers.CacheControl = "no-store";
-            return PageLayout.Html(MyRuntimePage.Render(await queries.ForPersonAsync(who.Person()), identity.Value.Mode == IdentityMode.Development));
+            var page = MyRuntimePage.Render(await queries.ForPersonAsync(who.Person()), identity.Value.Mode == IdentityMode.Development);
+            return PageLayout.Html(Usage.UsagePages.AddTo(page, await usage.ForPersonAsync(who.Person())));
         }).RequireAuthorization();
         app.MapGet("/_sd/admin", async (HttpContext context, ClaimsPrincipal who, SessionQueries queries) =>
         {
             context.Response.Headers.CacheControl = "no-store";
-            return PageLayout.Html(AdminPage.Render(who.Person(), await queries.OverviewAsync()));
+            return PageLayout.Html(Usage.UsagePages.LinkFromAdmin(AdminPage.Render(who.Person(), await queries.OverviewAsync())));
         }).RequireAuthorization(IdentityExtensions.AdminPolicy);
         return app;
     }

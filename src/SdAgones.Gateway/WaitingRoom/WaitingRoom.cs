@@ -14,7 +14,7 @@ namespace SdAgones.Gateway.WaitingRoom;
 /// 502), API clients a JSON body; the page's SSE stream keeps asking for the runtime and reports each stage.
 /// </summary>
 internal sealed class WaitingRoom(
-    RuntimeAllocator allocator, NoticeBoard notices, GameServerWatcher watcher, TimeProvider time)
+    RuntimeAllocator allocator, NoticeBoard notices, GameServerWatcher watcher, TimeProvider time, Microsoft.Extensions.Options.IOptions<SdAgones.Runtimes.Usage.UsageOptions> usage)
 {
     private const int RetryAfterSeconds = 2;
     private readonly ConcurrentDictionary<string, DateTimeOffset> waitingSince = new(StringComparer.Ordinal);
@@ -114,6 +114,7 @@ internal sealed class WaitingRoom(
         detail = outcome.Problem ?? Api.NextStep.WaitingForScripts(outcome.Stage, outcome.QueuePosition, RetryAfterSeconds),
         next = Api.NextStep.Waiting(outcome.Stage, outcome.QueuePosition),
         notice,
+        order = usage.Value.FairShare ? "People who used less GPU time recently go first." : "First come, first served.",
         retryAfterSeconds = RetryAfterSeconds,
     };
 

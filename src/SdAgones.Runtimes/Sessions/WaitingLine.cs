@@ -2,19 +2,32 @@ using StackExchange.Redis;
 
 namespace SdAgones.Runtimes.Sessions;
 
-/// <summary>
-/// The waiting line in the cache: FIFO by ticket, with each person's last request (to drop those who left the page)
-/// and when they joined (for the time waited). Joining and leaving append their session events in the same script.
-/// </summary>
-public sealed class WaitingLine(IConnectionMultiplexer redis, TimeProvider time, string fleet = "", int eventLogLength = 100_000)
+/// <summary>How the waiting line orders people who join it; null keeps the line first come, first served.</summary>
+public interface IWaitingOrder
 {
-    // KEYS: queue, queue:seen, queue:seq, queue:joined, events, events:seq; ARGV: user, now (s), score (ms), head, cap
+    /// <summary>The person's place in line as a score (lower is served first), or null for FIFO by ticket.</summary>
+    Task<double?> ScoreAsync(string user, DateTimeOffset arrival);
+}
+
+/// <summary>
+/// The waiting line in the cache, with each person's last request (to drop those who left the page) and when they
+/// joined (for the time waited). FIFO by ticket; with an <see cref="IWaitingOrder"/> that scores (fair share), by that
+/// score fixed at joining, ties in one millisecond kept in arrival order by the ticket. Either way a join, a position
+/// and the first in line are single sorted-set operations, so their cost does not grow with the line.
+/// Joining and leaving append their session events in the same script.
+/// </summary>
+public sealed class WaitingLine(
+    IConnectionMultiplexer redis, TimeProvider time, string fleet = "", int eventLogLength = 100_000, IWaitingOrder? order = null)
+{
+    // KEYS: queue, queue:seen, queue:seq, queue:joined, events, events:seq; ARGV: user, now (s), score (ms), head, cap, order score or ''
     private const string EnqueueScript = SessionEventLog.AppendLua + """
         redis.call('ZADD', KEYS[2], ARGV[2], ARGV[1])
         local rank = redis.call('ZRANK', KEYS[1], ARGV[1])
         if rank then return { rank, 0 } end
         local ticket = redis.call('INCR', KEYS[3])
-        redis.call('ZADD', KEYS[1], ticket, ARGV[1])
+        local score = ticket
+        if ARGV[6] ~= '' then score = string.format('%.4f', tonumber(ARGV[6]) + (ticket % 1024) / 1024) end
+        redis.call('ZADD', KEYS[1], score, ARGV[1])
         redis.call('ZADD', KEYS[4], ARGV[2], ARGV[1])
         record(KEYS[5], KEYS[6], ARGV[5], ARGV[3], ARGV[4], 'null', 'null')
         return { redis.call('ZRANK', KEYS[1], ARGV[1]), 1 }
@@ -32,16 +45,18 @@ public sealed class WaitingLine(IConnectionMultiplexer redis, TimeProvider time,
 
     private IDatabase Db => redis.GetDatabase();
 
-    /// <summary>Puts the person in the FIFO queue if not there yet (event: queued) and returns their 0-based position.</summary>
+    /// <summary>Puts the person in line if not there yet (event: queued) and returns their 0-based position.</summary>
     public async Task<long> EnqueueAsync(string user) => (await JoinQueueAsync(user)).Position;
 
     /// <summary>As <see cref="EnqueueAsync"/>, also saying whether the person just joined (the queued transition).</summary>
     public async Task<(long Position, bool Joined)> JoinQueueAsync(string user)
     {
         var now = time.GetUtcNow();
+        var score = order is null ? null : await order.ScoreAsync(user, now);
         var result = (RedisResult[])(await Db.ScriptEvaluateAsync(EnqueueScript,
             [SessionKeys.Queue, SessionKeys.QueueSeen, SessionKeys.QueueSequence, SessionKeys.QueueJoined, SessionKeys.Events, SessionKeys.EventsSequence],
-            [user, CacheTime.Seconds(now), now.ToUnixTimeMilliseconds(), SessionEventLog.Head(SessionState.Queued, user, null, fleet, null, now), eventLogLength]))!;
+            [user, CacheTime.Seconds(now), now.ToUnixTimeMilliseconds(), SessionEventLog.Head(SessionState.Queued, user, null, fleet, null, now), eventLogLength,
+                score is { } s ? s.ToString("R", System.Globalization.CultureInfo.InvariantCulture) : ""]))!;
         return ((long)result[0], (long)result[1] == 1);
     }
 

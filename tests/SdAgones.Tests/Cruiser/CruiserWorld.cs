@@ -19,11 +19,21 @@ public sealed class CruiserWorld : IAsyncLifetime
 {
     public static readonly TimeSpan IdleTimeout = TimeSpan.FromMinutes(15);
     private readonly RedisBackends redis = new();
+    private readonly IReadOnlyDictionary<string, string?> extraSettings;
+
+    public CruiserWorld()
+        : this(new Dictionary<string, string?>())
+    {
+    }
+
+    /// <summary>A world whose cruiser also reads <paramref name="settings"/> (e.g. <c>Usage:DailyQuota</c>).</summary>
+    internal CruiserWorld(IReadOnlyDictionary<string, string?> settings) => extraSettings = settings; // internal: xunit wants one public constructor
 
     public FakeTimeProvider Time { get; } = new(DateTimeOffset.FromUnixTimeMilliseconds(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds())); // the store keeps milliseconds
     public LocalAgonesHost Agones { get; private set; } = null!;
     public ServiceProvider Services { get; private set; } = null!;
     public SessionStore Store => Services.GetRequiredService<SessionStore>();
+    public IConnectionMultiplexer Cache => Services.GetRequiredService<IConnectionMultiplexer>();
 
     public async Task InitializeAsync()
     {
@@ -33,7 +43,7 @@ public sealed class CruiserWorld : IAsyncLifetime
             ["Agones:ApiServer"] = Agones.Url.ToString(),
             ["Idle:Timeout"] = IdleTimeout.ToString("c"),
             ["Reconcile:OrphanGrace"] = "00:01:00",
-        }).Build();
+        }).AddInMemoryCollection(extraSettings).Build();
         var services = new ServiceCollection();
         services.AddSingleton<TimeProvider>(Time);
         services.AddLogging(l => l.SetMinimumLevel(LogLevel.Warning));

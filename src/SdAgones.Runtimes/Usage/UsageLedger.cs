@@ -1,0 +1,221 @@
+using System.Diagnostics.Metrics;
+using System.Globalization;
+using Microsoft.Extensions.Options;
+using SdAgones.Runtimes.Sessions;
+using StackExchange.Redis;
+
+namespace SdAgones.Runtimes.Usage;
+
+/// <summary>
+/// GPU-seconds per person, profile and UTC day, folded from the session events: each <c>released</c> event that held a
+/// runtime adds its held time × the profile's GPU count to the days it spans. Folding is one script per batch guarded by
+/// a cursor (the last event's sequence number), so any process may fold, reruns add nothing twice, and deleting the
+/// usage keys rebuilds them from the event log (<see cref="RebuildAsync"/>). Sessions still open count up to now on read.
+/// </summary>
+public sealed class UsageLedger : IDisposable
+{
+    public const string MeterName = "SdAgones.Usage";
+    public const string Cursor = "sd:usage:cursor";
+    public const string Index = "sd:usage:keys";
+    private const int BatchSize = 500;
+    private const int ReadLimit = 5_000;
+
+    /// <summary>Events of other processes may carry a slightly earlier time than the cursor's; they are read again this far back.</summary>
+    private static readonly TimeSpan ClockSkew = TimeSpan.FromSeconds(10);
+
+    // KEYS: cursor, index, then (person key, day key) per row; ARGV: expected seq, new seq, new at (ms), then (person field, day field, seconds) per row
+    private const string FoldScript = """
+        local seq = redis.call('HGET', KEYS[1], 'seq') or '0'
+        if seq ~= ARGV[1] then return 0 end
+        local row = 0
+        for i = 3, #KEYS, 2 do
+          local a = 4 + row * 3
+          redis.call('HINCRBYFLOAT', KEYS[i], ARGV[a], ARGV[a + 2])
+          redis.call('HINCRBYFLOAT', KEYS[i + 1], ARGV[a + 1], ARGV[a + 2])
+          redis.call('SADD', KEYS[2], KEYS[i], KEYS[i + 1])
+          row = row + 1
+        end
+        redis.call('HSET', KEYS[1], 'seq', ARGV[2], 'at', ARGV[3])
+        return 1
+        """;
+
+    private readonly IConnectionMultiplexer redis;
+    private readonly SessionEventLog events;
+    private readonly SessionStore sessions;
+    private readonly IOptions<UsageOptions> options;
+    private readonly TimeProvider time;
+    private readonly string fleet;
+    private readonly Meter meter;
+    private readonly Counter<double> gpuTime;
+    private long lastFoldTicks;
+
+    public UsageLedger(
+        IConnectionMultiplexer redis, SessionEventLog events, SessionStore sessions, IOptions<UsageOptions> options, TimeProvider time, string fleet,
+        IMeterFactory meters)
+    {
+        this.redis = redis;
+        this.events = events;
+        this.sessions = sessions;
+        this.options = options;
+        this.time = time;
+        this.fleet = fleet;
+        meter = meters.Create(MeterName);
+        gpuTime = meter.CreateCounter<double>("sdagones.gpu.time", "s", "GPU time bound to people, by profile (counted when a session's release is folded)");
+    }
+
+    public static string PersonKey(string user) => "sd:usage:person:" + user;
+
+    public static string DayKey(DateOnly day) => "sd:usage:day:" + UsageCalendar.Name(day);
+
+    private IDatabase Db => redis.GetDatabase();
+
+    /// <summary>The profile an event or open session counts under: its profile, or the fleet until profiles exist.</summary>
+    public string ProfileOf(SessionEvent e) => e.Profile is { Length: > 0 } profile ? profile : e.Fleet is { Length: > 0 } f ? f : fleet;
+
+    /// <summary>
+    /// As <see cref="FoldAsync()"/>, unless this process folded less than <paramref name="notWithin"/> ago: for hot paths
+    /// (the gateway's quota check), so their cost stays one cursor read at most per interval, whatever the traffic.
+    /// </summary>
+    public Task<int> FoldAsync(TimeSpan notWithin)
+    {
+        var now = time.GetUtcNow().UtcTicks;
+        var last = Interlocked.Read(ref lastFoldTicks);
+        return now - last < notWithin.Ticks || Interlocked.CompareExchange(ref lastFoldTicks, now, last) != last ? Task.FromResult(0) : FoldAsync();
+    }
+
+    /// <summary>Adds every released session not yet counted; returns how many events were folded.</summary>
+    public async Task<int> FoldAsync()
+    {
+        Interlocked.Exchange(ref lastFoldTicks, time.GetUtcNow().UtcTicks);
+        var folded = 0;
+        while (true)
+        {
+            var cursor = await Db.HashGetAllAsync(Cursor);
+            var seq = cursor.FirstOrDefault(e => e.Name == "seq").Value is { IsNull: false } s ? (long)s : 0L;
+            var at = cursor.FirstOrDefault(e => e.Name == "at").Value is { IsNull: false } a ? (long)a : 0L;
+            var since = seq == 0 ? (DateTimeOffset?)null : DateTimeOffset.FromUnixTimeMilliseconds(at) - ClockSkew;
+            var read = await events.ReadAsync(since, until: null, ReadLimit);
+            if (read.Count == ReadLimit && read.All(e => e.Seq <= seq))
+            {
+                read = await events.ReadAsync(DateTimeOffset.FromUnixTimeMilliseconds(at), until: null, ReadLimit); // a crowded look-back
+            }
+
+            var batch = read.Where(e => e.Seq > seq).OrderBy(e => e.Seq).Take(BatchSize).ToList();
+            if (batch.Count == 0)
+            {
+                return folded;
+            }
+
+            var rows = batch.SelectMany(Rows).ToList();
+            var keys = new List<RedisKey> { Cursor, Index };
+            var args = new List<RedisValue> { seq, batch[^1].Seq, batch[^1].At.ToUnixTimeMilliseconds() };
+            foreach (var (user, day, profile, seconds) in rows)
+            {
+                keys.Add(PersonKey(user));
+                keys.Add(DayKey(day));
+                args.Add(UsageCalendar.Name(day) + "|" + profile);
+                args.Add(profile + "|" + user);
+                args.Add(seconds.ToString("R", CultureInfo.InvariantCulture));
+            }
+
+            if ((int)await Db.ScriptEvaluateAsync(FoldScript, [.. keys], [.. args]) == 1)
+            {
+                folded += batch.Count;
+                foreach (var row in rows)
+                {
+                    gpuTime.Add(row.Seconds, new KeyValuePair<string, object?>("profile", row.Profile));
+                }
+            }
+
+            // else another process folded this batch first: read the cursor again
+        }
+    }
+
+    /// <summary>Forgets every usage bucket and folds the whole event log again (after a loss, or to check the buckets).</summary>
+    public async Task<int> RebuildAsync()
+    {
+        var keys = (await Db.SetMembersAsync(Index)).Select(k => (RedisKey)(string)k!).ToList();
+        keys.Add(Index);
+        keys.Add(Cursor);
+        await Db.KeyDeleteAsync([.. keys]);
+        return await FoldAsync();
+    }
+
+    /// <summary>One person's GPU-seconds per day and profile, including their open session up to now.</summary>
+    public async Task<IReadOnlyList<UsageRow>> PersonAsync(string user, bool includeOpen = true)
+    {
+        var rows = (await Db.HashGetAllAsync(PersonKey(user)))
+            .Select(e => ((string)e.Name!).Split('|', 2) is [var day, var profile] ? new UsageRow(UsageCalendar.Parse(day), user, profile, (double)e.Value) : null)
+            .OfType<UsageRow>().ToList();
+        if (includeOpen && await sessions.GetAsync(user) is { } open)
+        {
+            rows.AddRange(OpenRows(open, time.GetUtcNow()));
+        }
+
+        return Merge(rows);
+    }
+
+    /// <summary>Every person's GPU-seconds per day and profile from <paramref name="from"/> to <paramref name="to"/> (both inclusive), open sessions up to now.</summary>
+    public async Task<IReadOnlyList<UsageRow>> RangeAsync(DateOnly from, DateOnly to)
+    {
+        var rows = new List<UsageRow>();
+        for (var day = from; day <= to; day = day.AddDays(1))
+        {
+            foreach (var entry in await Db.HashGetAllAsync(DayKey(day)))
+            {
+                if (((string)entry.Name!).Split('|', 2) is [var profile, var user])
+                {
+                    rows.Add(new UsageRow(day, user, profile, (double)entry.Value));
+                }
+            }
+        }
+
+        var now = time.GetUtcNow();
+        foreach (var view in await sessions.ListAsync())
+        {
+            rows.AddRange(OpenRows(view.Session, now).Where(r => r.Day >= from && r.Day <= to));
+        }
+
+        return Merge(rows);
+    }
+
+    /// <summary>The usage an open session has run up so far, split by day.</summary>
+    public IEnumerable<UsageRow> OpenRows(RuntimeSession session, DateTimeOffset now)
+    {
+        if (session.AllocatedAt <= DateTimeOffset.UnixEpoch)
+        {
+            yield break;
+        }
+
+        var gpus = options.Value.GpusFor(fleet);
+        foreach (var (day, seconds) in UsageCalendar.Split(session.AllocatedAt, now))
+        {
+            yield return new UsageRow(day, session.User, fleet, seconds * gpus);
+        }
+    }
+
+    private IEnumerable<(string User, DateOnly Day, string Profile, double Seconds)> Rows(SessionEvent e)
+    {
+        if (e.State != SessionEvent.Name(SessionState.Released) || e.Runtime is not { Length: > 0 } || e.HeldSeconds is not > 0)
+        {
+            yield break;
+        }
+
+        var profile = ProfileOf(e);
+        var gpus = options.Value.GpusFor(profile);
+        foreach (var (day, seconds) in UsageCalendar.Split(e.At - TimeSpan.FromSeconds(e.HeldSeconds.Value), e.At))
+        {
+            yield return (e.Person, day, profile, seconds * gpus);
+        }
+    }
+
+    private static List<UsageRow> Merge(IEnumerable<UsageRow> rows) =>
+        rows.GroupBy(r => (r.Day, r.Person, r.Profile))
+            .Select(g => new UsageRow(g.Key.Day, g.Key.Person, g.Key.Profile, g.Sum(r => r.GpuSeconds)))
+            .OrderBy(r => r.Day).ThenBy(r => r.Person, StringComparer.Ordinal).ThenBy(r => r.Profile, StringComparer.Ordinal).ToList();
+
+    public void Dispose() => meter.Dispose();
+}
+
+/// <summary>GPU-seconds of one person in one profile on one UTC day: the unit of the export and of every usage figure.</summary>
+public sealed record UsageRow(DateOnly Day, string Person, string Profile, double GpuSeconds);
