@@ -22,12 +22,14 @@ public sealed class GameServerRegistry
     private readonly TimeProvider time;
     private readonly FleetOptions options;
     private readonly LocalFleet fleet;
+    private readonly EventLog events;
     private long version;
     private int created;
 
-    public GameServerRegistry(IOptions<FleetOptions> options, TimeProvider time)
+    public GameServerRegistry(IOptions<FleetOptions> options, TimeProvider time, EventLog events)
     {
         this.time = time;
+        this.events = events;
         this.options = options.Value;
         fleet = new LocalFleet(this.options, time.GetUtcNow());
         version = 1;
@@ -136,6 +138,11 @@ public sealed class GameServerRegistry
 
             servers[name] = next;
             Record("MODIFIED", next);
+            if (from != to)
+            {
+                events.StateReached(next);
+            }
+
             result = Clone(next);
         }
 
@@ -192,6 +199,7 @@ public sealed class GameServerRegistry
             var next = GameServerAllocator.Allocated(chosen, spec, time.GetUtcNow());
             servers[next.Name] = next;
             Record("MODIFIED", next);
+            events.StateReached(next);
             status = GameServerAllocator.Status(next);
         }
 
