@@ -84,6 +84,24 @@ public sealed class KubectlTests(KubectlFixture fixture) : IClassFixture<Kubectl
     }
 
     [Fact]
+    public async Task GameServers_of_portPolicy_None_report_the_containerPort_and_the_WebUI_answers_at_their_pod_IP()
+    {
+        var name = await ReadyNameAsync();
+        var server = (await Host.ListAsync()).Single(s => s.Name == name);
+        Assert.Equal("None", server.Spec.Ports.Single(p => p.Name == AgonesApi.WebUIPortName).PortPolicy);
+        var (code, output, errors) = await KubectlAsync("get", "gs", name, "-o", "jsonpath={.status.ports[0].port}");
+        Assert.True(code == 0, errors);
+        Assert.Equal("7860", output);
+
+        // Every runtime listens on 7860 at a pod IP of its own, as pods do; the URL the gateway uses answers.
+        var ready = (await Host.ListAsync()).Where(s => s.State == GameServerState.Ready).ToList();
+        Assert.Equal(ready.Count, ready.Select(s => RuntimeAddress.WebUI(s)!.Host).Distinct().Count());
+        using var http = new HttpClient();
+        using var options = await http.GetAsync(new Uri(RuntimeAddress.WebUI(server)!, "/sdapi/v1/options"));
+        Assert.Equal(System.Net.HttpStatusCode.OK, options.StatusCode);
+    }
+
+    [Fact]
     public async Task Get_gs_for_all_namespaces_lists_them_with_their_namespace()
     {
         var name = await ReadyNameAsync();
