@@ -19,6 +19,7 @@ public static class LocalAgonesApp
             .ValidateDataAnnotations()
             .ValidateOnStart();
         builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton<EventLog>();
         builder.Services.AddSingleton<GameServerRegistry>();
         builder.Services.AddSingleton<LocalAgonesMetrics>();
         builder.Services.AddSingleton<RuntimeSupervisor>();

@@ -2,8 +2,10 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using k8s;
 using k8s.Models;
+using Microsoft.Extensions.Options;
 using SdAgones.LocalAgones.Fleets;
 using SdAgones.Runtimes.Agones;
+using AgonesFleet = SdAgones.Runtimes.Agones.Fleet;
 
 namespace SdAgones.LocalAgones.Api;
 
@@ -17,64 +19,27 @@ internal static class KubernetesApi
     private const string Fleets = $"/apis/{AgonesApi.Group}/{AgonesApi.Version}/namespaces/{{ns}}/{AgonesApi.Fleets}";
     private const string Allocations = $"/apis/{AgonesApi.AllocationGroup}/{AgonesApi.Version}/namespaces/{{ns}}/{AgonesApi.Allocations}";
 
+    private const string AllGameServers = $"/apis/{AgonesApi.Group}/{AgonesApi.Version}/{AgonesApi.GameServers}";
+    private const string AllFleets = $"/apis/{AgonesApi.Group}/{AgonesApi.Version}/{AgonesApi.Fleets}";
+    private const string Autoscalers = $"/apis/{Discovery.AutoscalingGroup}/{AgonesApi.Version}/namespaces/{{ns}}/{Discovery.FleetAutoscalers}";
+    private const string AllAutoscalers = $"/apis/{Discovery.AutoscalingGroup}/{AgonesApi.Version}/{Discovery.FleetAutoscalers}";
+
     public static WebApplication MapKubernetesApi(this WebApplication app)
     {
-        app.MapGet("/version", () => Results.Json(new
-        {
-            major = "1",
-            minor = "31",
-            gitVersion = "v1.31.0-localagones",
-            platform = "linux/amd64",
-        }));
-        app.MapGet("/apis", () => Object(new V1APIGroupList
-        {
-            ApiVersion = "v1",
-            Kind = "APIGroupList",
-            Groups =
-            [
-                Group(AgonesApi.Group),
-                Group(AgonesApi.AllocationGroup),
-            ],
-        }));
-        app.MapGet($"/apis/{AgonesApi.Group}/{AgonesApi.Version}", () => Object(new V1APIResourceList
-        {
-            ApiVersion = "v1",
-            Kind = "APIResourceList",
-            GroupVersion = $"{AgonesApi.Group}/{AgonesApi.Version}",
-            Resources =
-            [
-                new V1APIResource { Name = AgonesApi.GameServers, Kind = GameServer.KindName, Namespaced = true, SingularName = "gameserver", ShortNames = ["gs"], Verbs = ["get", "list", "watch", "patch", "delete"] },
-                new V1APIResource { Name = AgonesApi.Fleets, Kind = "Fleet", Namespaced = true, SingularName = "fleet", ShortNames = ["flt"], Verbs = ["get", "list", "patch"] },
-            ],
-        }));
+        app.MapDiscovery();
+        app.MapOpenApi();
 
-        // Discovery for every group served, as kubectl reads it before any request (issue 22).
-        app.MapGet("/api", () => Results.Json(new { kind = "APIVersions", versions = new[] { "v1" }, serverAddressByClientCIDRs = new[] { new { clientCIDR = "0.0.0.0/0", serverAddress = "127.0.0.1" } } }));
-        app.MapGet("/api/v1", () => Object(new V1APIResourceList
-        {
-            ApiVersion = "v1",
-            Kind = "APIResourceList",
-            GroupVersion = "v1",
-            Resources = [new V1APIResource { Name = "events", Kind = "Event", Namespaced = true, SingularName = "event", ShortNames = ["ev"], Verbs = ["list"] }],
-        }));
+        app.MapGet("/api/v1/namespaces/{ns}/events", (HttpRequest request, string ns, EventLog events, GameServerRegistry registry, TimeProvider time) =>
+            ListEvents(request, ns, events, registry, time));
+        app.MapGet("/api/v1/events", (HttpRequest request, EventLog events, GameServerRegistry registry, TimeProvider time) =>
+            ListEvents(request, null, events, registry, time));
 
-        // No Events are recorded yet: the list is answered (empty) so describe and get events work.
-        app.MapGet("/api/v1/namespaces/{ns}/events", (GameServerRegistry registry) =>
-            Object(new Corev1EventList { ApiVersion = "v1", Kind = "EventList", Metadata = new V1ListMeta { ResourceVersion = registry.CurrentVersion }, Items = [] }));
-        app.MapGet($"/apis/{AgonesApi.AllocationGroup}/{AgonesApi.Version}", () => Object(new V1APIResourceList
-        {
-            ApiVersion = "v1",
-            Kind = "APIResourceList",
-            GroupVersion = $"{AgonesApi.AllocationGroup}/{AgonesApi.Version}",
-            Resources =
-            [
-                new V1APIResource { Name = AgonesApi.Allocations, Kind = "GameServerAllocation", Namespaced = true, SingularName = "gameserverallocation", ShortNames = ["gsa"], Verbs = ["create"] },
-            ],
-        }));
-
-        app.MapGet(GameServers, ListOrWatchGameServers);
-        app.MapGet(GameServers + "/{name}", (string ns, string name, GameServerRegistry registry) =>
-            Known(ns, registry) && registry.Get(name) is { } server ? Object(server) : NotFound(AgonesApi.GameServers, name));
+        app.MapGet(GameServers, (HttpContext context, string ns, GameServerRegistry registry, TimeProvider time) => ListOrWatchGameServers(context, ns, registry, time));
+        app.MapGet(AllGameServers, (HttpContext context, GameServerRegistry registry, TimeProvider time) => ListOrWatchGameServers(context, null, registry, time));
+        app.MapGet(GameServers + "/{name}", (HttpRequest request, string ns, string name, GameServerRegistry registry, TimeProvider time) =>
+            Known(ns, registry) && registry.Get(name) is { } server
+                ? Answer(request, server, [server], Tables.GameServers, registry.CurrentVersion, time)
+                : NotFound(AgonesApi.GameServers, name));
         app.MapDelete(GameServers + "/{name}", (string ns, string name, GameServerRegistry registry) =>
         {
             if (!Known(ns, registry) || registry.Get(name) is null)
@@ -87,27 +52,165 @@ internal static class KubernetesApi
         });
         app.MapPatch(GameServers + "/{name}", PatchGameServer);
 
-        app.MapGet(Fleets, (string ns, GameServerRegistry registry) => Object(new FleetList
-        {
-            Metadata = new V1ListMeta { ResourceVersion = registry.CurrentVersion },
-            Items = Known(ns, registry) ? [registry.GetFleet()] : [],
-        }));
-        app.MapGet(Fleets + "/{name}", (string ns, string name, GameServerRegistry registry) =>
-            Known(ns, registry) && registry.GetFleet() is { } fleet && fleet.Metadata.Name == name ? Object(fleet) : NotFound(AgonesApi.Fleets, name));
+        app.MapGet(Fleets, (HttpRequest request, string ns, GameServerRegistry registry, TimeProvider time) => ListFleets(request, ns, registry, time));
+        app.MapGet(AllFleets, (HttpRequest request, GameServerRegistry registry, TimeProvider time) => ListFleets(request, null, registry, time));
+        app.MapGet(Fleets + "/{name}", (HttpRequest request, string ns, string name, GameServerRegistry registry, TimeProvider time) =>
+            Known(ns, registry) && registry.GetFleet() is { } fleet && fleet.Metadata.Name == name
+                ? Answer(request, fleet, [fleet], Tables.Fleets, registry.CurrentVersion, time)
+                : NotFound(AgonesApi.Fleets, name));
         app.MapPatch(Fleets + "/{name}", PatchFleet);
+        app.MapGet(Fleets + "/{name}/scale", (string ns, string name, GameServerRegistry registry) =>
+            Known(ns, registry) && registry.GetFleet() is { } fleet && fleet.Metadata.Name == name ? Object(Scale(fleet)) : NotFound(AgonesApi.Fleets, name));
+        app.MapPut(Fleets + "/{name}/scale", ScaleFleet);
+        app.MapPatch(Fleets + "/{name}/scale", ScaleFleet);
+
+        app.MapGet(Autoscalers, (HttpRequest request, string ns, GameServerRegistry registry, IOptions<FleetOptions> options, TimeProvider time) =>
+            ListAutoscalers(request, ns, registry, options.Value, time));
+        app.MapGet(AllAutoscalers, (HttpRequest request, GameServerRegistry registry, IOptions<FleetOptions> options, TimeProvider time) =>
+            ListAutoscalers(request, null, registry, options.Value, time));
+        app.MapGet(Autoscalers + "/{name}", (HttpRequest request, string ns, string name, GameServerRegistry registry, IOptions<FleetOptions> options, TimeProvider time) =>
+            Known(ns, registry) && Autoscaler(registry, options.Value) is { } autoscaler && autoscaler["metadata"]?["name"]?.ToString() == name
+                ? Answer(request, autoscaler, [autoscaler], Tables.FleetAutoscalers, registry.CurrentVersion, time)
+                : Error(StatusCodes.Status404NotFound, "NotFound", $"{Discovery.FleetAutoscalers}.{Discovery.AutoscalingGroup} \"{name}\" not found", name, Discovery.FleetAutoscalers));
 
         app.MapPost(Allocations, Allocate);
         return app;
     }
 
-    private static async Task ListOrWatchGameServers(
-        HttpContext context, string ns, string? labelSelector, bool? watch, string? resourceVersion, int? timeoutSeconds,
-        GameServerRegistry registry)
+    private static IResult ListEvents(HttpRequest request, string? ns, EventLog events, GameServerRegistry registry, TimeProvider time)
     {
+        List<Corev1Event> items;
+        try
+        {
+            items = events.List(ns, request.Query["fieldSelector"]);
+        }
+        catch (FormatException ex)
+        {
+            return Error(StatusCodes.Status400BadRequest, "BadRequest", ex.Message);
+        }
+
+        return Answer(request, new Corev1EventList { ApiVersion = "v1", Kind = "EventList", Metadata = new V1ListMeta { ResourceVersion = registry.CurrentVersion }, Items = items },
+            items, Tables.Events, registry.CurrentVersion, time);
+    }
+
+    private static IResult ListFleets(HttpRequest request, string? ns, GameServerRegistry registry, TimeProvider time)
+    {
+        List<AgonesFleet> items = ns is null || Known(ns, registry) ? [registry.GetFleet()] : [];
+        return Answer(request, new FleetList { Metadata = new V1ListMeta { ResourceVersion = registry.CurrentVersion }, Items = items },
+            items, Tables.Fleets, registry.CurrentVersion, time);
+    }
+
+    private static IResult ListAutoscalers(HttpRequest request, string? ns, GameServerRegistry registry, FleetOptions options, TimeProvider time)
+    {
+        List<JsonObject> items = (ns is null || Known(ns, registry)) && Autoscaler(registry, options) is { } autoscaler ? [autoscaler] : [];
+        var list = new JsonObject
+        {
+            ["apiVersion"] = $"{Discovery.AutoscalingGroup}/{AgonesApi.Version}",
+            ["kind"] = "FleetAutoscalerList",
+            ["metadata"] = new JsonObject { ["resourceVersion"] = registry.CurrentVersion },
+            ["items"] = new JsonArray(items.Select(i => (JsonNode)i.DeepClone()).ToArray()),
+        };
+        return Answer(request, list, items, Tables.FleetAutoscalers, registry.CurrentVersion, time);
+    }
+
+    /// <summary>
+    /// The Fleet's Buffer autoscaler as a FleetAutoscaler object (read-only: its settings are LocalAgones' Fleet
+    /// options), or null when the Fleet is scaled by hand.
+    /// </summary>
+    private static JsonObject? Autoscaler(GameServerRegistry registry, FleetOptions options)
+    {
+        if (!options.Autoscale)
+        {
+            return null;
+        }
+
+        var fleet = registry.GetFleet();
+        return new JsonObject
+        {
+            ["apiVersion"] = $"{Discovery.AutoscalingGroup}/{AgonesApi.Version}",
+            ["kind"] = "FleetAutoscaler",
+            ["metadata"] = new JsonObject
+            {
+                ["name"] = $"{fleet.Metadata.Name}-autoscaler",
+                ["namespace"] = fleet.Metadata.NamespaceProperty,
+                ["uid"] = fleet.Metadata.Uid,
+                ["creationTimestamp"] = fleet.Metadata.CreationTimestamp?.ToString("yyyy-MM-ddTHH:mm:ssZ", System.Globalization.CultureInfo.InvariantCulture),
+            },
+            ["spec"] = new JsonObject
+            {
+                ["fleetName"] = fleet.Metadata.Name,
+                ["policy"] = new JsonObject
+                {
+                    ["type"] = "Buffer",
+                    ["buffer"] = new JsonObject { ["bufferSize"] = options.BufferSize, ["minReplicas"] = options.MinReplicas, ["maxReplicas"] = options.MaxReplicas },
+                },
+                ["sync"] = new JsonObject { ["type"] = "FixedInterval", ["fixedInterval"] = new JsonObject { ["seconds"] = (int)Math.Ceiling(options.SyncInterval.TotalSeconds) } },
+            },
+            ["status"] = new JsonObject
+            {
+                ["currentReplicas"] = fleet.Status.Replicas,
+                ["desiredReplicas"] = fleet.Spec.Replicas,
+                ["ableToScale"] = true,
+                ["scalingLimited"] = false,
+            },
+        };
+    }
+
+    private static V1Scale Scale(AgonesFleet fleet) => new()
+    {
+        ApiVersion = "autoscaling/v1",
+        Kind = "Scale",
+        Metadata = new V1ObjectMeta
+        {
+            Name = fleet.Metadata.Name,
+            NamespaceProperty = fleet.Metadata.NamespaceProperty,
+            Uid = fleet.Metadata.Uid,
+            ResourceVersion = fleet.Metadata.ResourceVersion,
+            CreationTimestamp = fleet.Metadata.CreationTimestamp,
+        },
+        Spec = new V1ScaleSpec { Replicas = fleet.Spec.Replicas },
+        Status = new V1ScaleStatus { Replicas = fleet.Status.Replicas, Selector = $"{AgonesApi.FleetLabel}={fleet.Metadata.Name}" },
+    };
+
+    // The Fleet's scale subresource (its CRD maps .spec.replicas and .status.replicas): PUT a Scale, or PATCH one
+    // (merge or strategic-merge, which for a Scale are the same), as kubectl scale does.
+    private static async Task<IResult> ScaleFleet(HttpRequest request, string ns, string name, GameServerRegistry registry)
+    {
+        if (!Known(ns, registry) || registry.GetFleet().Metadata.Name != name)
+        {
+            return NotFound(AgonesApi.Fleets, name);
+        }
+
+        var patch = HttpMethods.IsPatch(request.Method);
+        if (patch && !IsMergePatch(request) && request.ContentType?.StartsWith("application/strategic-merge-patch+json", StringComparison.OrdinalIgnoreCase) != true)
+        {
+            return Error(StatusCodes.Status415UnsupportedMediaType, "UnsupportedMediaType", "a Scale is patched with application/merge-patch+json or application/strategic-merge-patch+json");
+        }
+
+        var (count, invalid) = await ReadReplicasAsync(request, $"Scale.autoscaling \"{name}\"");
+        if (invalid is not null)
+        {
+            return invalid;
+        }
+
+        return Object(Scale(registry.SetFleetReplicas(count)));
+    }
+
+    /// <summary>The object as JSON, or the rows as a Table when the client asked for one.</summary>
+    private static IResult Answer(HttpRequest request, object value, IEnumerable<object> rows, PrinterColumn[] columns, string version, TimeProvider time) =>
+        Tables.Wanted(request)
+            ? Results.Text(Tables.Table(rows, columns, version, request.Query["includeObject"], time.GetUtcNow()).ToJsonString(), "application/json")
+            : Object(value);
+
+    private static async Task ListOrWatchGameServers(HttpContext context, string? ns, GameServerRegistry registry, TimeProvider time)
+    {
+        var query = context.Request.Query;
+        var table = Tables.Wanted(context.Request);
+        string? includeObject = query["includeObject"];
         LabelSelector selector;
         try
         {
-            selector = LabelSelector.Parse(labelSelector);
+            selector = LabelSelector.Parse(query["labelSelector"]);
         }
         catch (FormatException ex)
         {
@@ -115,25 +218,47 @@ internal static class KubernetesApi
             return;
         }
 
-        if (watch != true)
+        // The fields the API server indexes for every object: metadata.name and metadata.namespace (kubectl delete
+        // --wait watches its object by name).
+        string? onlyName = null;
+        foreach (var term in ((string?)query["fieldSelector"] ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
         {
-            var (items, version) = Known(ns, registry) ? registry.List(selector) : ([], registry.CurrentVersion);
-            await Object(new GameServerList { Metadata = new V1ListMeta { ResourceVersion = version }, Items = items }).ExecuteAsync(context);
+            var parts = term.Split(term.Contains("==", StringComparison.Ordinal) ? "==" : "=", 2);
+            if (parts.Length == 2 && parts[0] == "metadata.name")
+            {
+                onlyName = parts[1];
+            }
+            else if (parts.Length == 2 && parts[0] == "metadata.namespace")
+            {
+                ns ??= parts[1];
+            }
+            else
+            {
+                await Error(StatusCodes.Status400BadRequest, "BadRequest", $"field label not supported: {term} (use metadata.name or metadata.namespace)").ExecuteAsync(context);
+                return;
+            }
+        }
+
+        var inScope = ns is null || Known(ns, registry);
+        if (!string.Equals(query["watch"], "true", StringComparison.OrdinalIgnoreCase) && query["watch"] != "1")
+        {
+            var (items, version) = inScope ? registry.List(selector) : ([], registry.CurrentVersion);
+            items = items.Where(s => onlyName is null || s.Name == onlyName).ToList();
+            await Answer(context.Request, new GameServerList { Metadata = new V1ListMeta { ResourceVersion = version }, Items = items },
+                items, Tables.GameServers, version, time).ExecuteAsync(context);
             return;
         }
 
-        using var timeout = timeoutSeconds is > 0
-            ? CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted)
-            : CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
-        if (timeoutSeconds is > 0)
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
+        if (int.TryParse(query["timeoutSeconds"], out var timeoutSeconds) && timeoutSeconds > 0)
         {
-            timeout.CancelAfter(TimeSpan.FromSeconds(timeoutSeconds.Value));
+            timeout.CancelAfter(TimeSpan.FromSeconds(timeoutSeconds));
         }
 
         System.Threading.Channels.ChannelReader<WatchEvent> events;
         try
         {
-            events = registry.Watch(resourceVersion, timeout.Token);
+            events = registry.Watch(query["resourceVersion"], timeout.Token);
         }
         catch (ResourceVersionGoneException ex)
         {
@@ -158,12 +283,15 @@ internal static class KubernetesApi
         {
             await foreach (var e in events.ReadAllAsync(timeout.Token))
             {
-                if (!Known(ns, registry) || !selector.Matches(e.Object.Metadata.Labels))
+                if (!inScope || !selector.Matches(e.Object.Metadata.Labels) || (onlyName is not null && e.Object.Name != onlyName))
                 {
                     continue;
                 }
 
-                var line = $"{{\"type\":\"{e.Type}\",\"object\":{KubernetesJson.Serialize(e.Object)}}}\n";
+                var body = table
+                    ? Tables.Table([e.Object], Tables.GameServers, e.Object.Metadata.ResourceVersion, includeObject, time.GetUtcNow()).ToJsonString()
+                    : KubernetesJson.Serialize(e.Object);
+                var line = $"{{\"type\":\"{e.Type}\",\"object\":{body}}}\n";
                 await context.Response.WriteAsync(line, timeout.Token);
                 await context.Response.Body.FlushAsync(timeout.Token);
             }
@@ -222,25 +350,16 @@ internal static class KubernetesApi
             return NotFound(AgonesApi.Fleets, name);
         }
 
-        JsonNode? replicas;
-        try
+        var (count, invalid) = await ReadReplicasAsync(request, $"Fleet.{AgonesApi.Group} \"{name}\"");
+        if (invalid is not null)
         {
-            replicas = (await JsonNode.ParseAsync(request.Body))?["spec"]?["replicas"];
-        }
-        catch (JsonException ex)
-        {
-            return Error(StatusCodes.Status400BadRequest, "BadRequest", $"the patch is not valid JSON: {ex.Message}");
-        }
-
-        if (replicas is not JsonValue value || !value.TryGetValue<int>(out var count) || count < 0)
-        {
-            return Error(StatusCodes.Status422UnprocessableEntity, "Invalid", "spec.replicas must be a non-negative integer");
+            return invalid;
         }
 
         return Object(registry.SetFleetReplicas(count));
     }
 
-    private static async Task<IResult> Allocate(HttpRequest request, string ns, GameServerRegistry registry)
+    private static async Task<IResult> Allocate(HttpRequest request, string ns, GameServerRegistry registry, TimeProvider time)
     {
         GameServerAllocation? allocation;
         try
@@ -266,8 +385,32 @@ internal static class KubernetesApi
         allocation.Status = registry.Allocate(allocation.Spec);
         allocation.Metadata ??= new V1ObjectMeta();
         allocation.Metadata.NamespaceProperty = ns;
-        allocation.Metadata.CreationTimestamp = DateTime.UtcNow;
+        allocation.Metadata.CreationTimestamp = time.GetUtcNow().UtcDateTime;
+        if (allocation.Status.State == AllocationState.Allocated)
+        {
+            // As Agones names the answer (pkg/gameserverallocations/allocator.go): after the GameServer it took.
+            allocation.Metadata.Name = allocation.Status.GameServerName;
+        }
+
         return Results.Text(KubernetesJson.Serialize(allocation), "application/json", statusCode: StatusCodes.Status201Created);
+    }
+
+    // spec.replicas of a Fleet patch or a Scale: a non-negative integer, or the error the API server would give.
+    private static async Task<(int Count, IResult? Error)> ReadReplicasAsync(HttpRequest request, string what)
+    {
+        JsonNode? replicas;
+        try
+        {
+            replicas = (await JsonNode.ParseAsync(request.Body))?["spec"]?["replicas"];
+        }
+        catch (JsonException ex)
+        {
+            return (0, Error(StatusCodes.Status400BadRequest, "BadRequest", $"the body is not valid JSON: {ex.Message}"));
+        }
+
+        return replicas is JsonValue value && value.TryGetValue<int>(out var count) && count >= 0
+            ? (count, null)
+            : (0, Error(StatusCodes.Status422UnprocessableEntity, "Invalid", $"{what} is invalid: spec.replicas must be a non-negative integer"));
     }
 
     private static Dictionary<string, string>? Merge(IDictionary<string, string>? current, JsonObject? patch)
@@ -292,13 +435,6 @@ internal static class KubernetesApi
         request.ContentType?.StartsWith("application/merge-patch+json", StringComparison.OrdinalIgnoreCase) == true;
 
     private static bool Known(string ns, GameServerRegistry registry) => ns == registry.Namespace;
-
-    private static V1APIGroup Group(string name) => new()
-    {
-        Name = name,
-        Versions = [new V1GroupVersionForDiscovery { GroupVersion = $"{name}/{AgonesApi.Version}", Version = AgonesApi.Version }],
-        PreferredVersion = new V1GroupVersionForDiscovery { GroupVersion = $"{name}/{AgonesApi.Version}", Version = AgonesApi.Version },
-    };
 
     private static IResult Object(object value) => Results.Text(KubernetesJson.Serialize(value), "application/json");
 

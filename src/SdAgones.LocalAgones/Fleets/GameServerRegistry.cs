@@ -8,50 +8,30 @@ using AgonesFleet = SdAgones.Runtimes.Agones.Fleet;
 
 namespace SdAgones.LocalAgones.Fleets;
 
-/// <summary>A change to a GameServer, numbered by the registry's resource version.</summary>
-public sealed record WatchEvent(string Type, long Version, GameServer Object);
-
-/// <summary>Thrown when a watch asks for a resource version older than the history kept (the API server's 410 Gone).</summary>
-public sealed class ResourceVersionGoneException(string message) : Exception(message);
-
 /// <summary>
-/// The local API server's storage: GameServers and the Fleet, with resource versions, watch streams and atomic
-/// allocation. Every change happens under one lock, so two allocations can never take the same GameServer.
+/// The local API server's object store: GameServers by name, with resource versions. The watch history
+/// (<see cref="WatchHistory"/>), the allocation rules (<see cref="GameServerAllocator"/>) and the Fleet
+/// (<see cref="LocalFleet"/>) live beside it; every change happens under this one lock, so two allocations can never
+/// take the same GameServer.
 /// </summary>
 public sealed class GameServerRegistry
 {
-    private const int HistoryLimit = 4096;
     private readonly Lock gate = new();
     private readonly Dictionary<string, GameServer> servers = new(StringComparer.Ordinal);
-    private readonly Queue<WatchEvent> history = new();
-    private readonly List<Channel<WatchEvent>> watchers = [];
+    private readonly WatchHistory history = new();
     private readonly TimeProvider time;
     private readonly FleetOptions options;
-    private readonly AgonesFleet fleet;
+    private readonly LocalFleet fleet;
+    private readonly EventLog events;
     private long version;
     private int created;
 
-    public GameServerRegistry(IOptions<FleetOptions> options, TimeProvider time)
+    public GameServerRegistry(IOptions<FleetOptions> options, TimeProvider time, EventLog events)
     {
         this.time = time;
+        this.events = events;
         this.options = options.Value;
-        fleet = new AgonesFleet
-        {
-            Metadata = new V1ObjectMeta
-            {
-                Name = this.options.Name,
-                NamespaceProperty = this.options.Namespace,
-                Uid = Guid.NewGuid().ToString(),
-                Generation = 1,
-                CreationTimestamp = time.GetUtcNow().UtcDateTime,
-                ResourceVersion = "1",
-            },
-            Spec = new FleetSpec
-            {
-                Replicas = this.options.Autoscale ? Math.Max(this.options.MinReplicas, this.options.BufferSize) : this.options.MinReplicas,
-                Template = new GameServerTemplate { Spec = NewSpec() },
-            },
-        };
+        fleet = new LocalFleet(this.options, time.GetUtcNow());
         version = 1;
     }
 
@@ -63,17 +43,7 @@ public sealed class GameServerRegistry
 
     public string Namespace => options.Namespace;
 
-    public GameServerSpec NewSpec() => new()
-    {
-        Container = "stable-diffusion-webui",
-        Ports = [new GameServerPort { Name = AgonesApi.WebUIPortName, ContainerPort = 7860, PortPolicy = "None", Protocol = "TCP" }],
-        Health = new GameServerHealth
-        {
-            InitialDelaySeconds = options.HealthInitialDelaySeconds,
-            PeriodSeconds = options.HealthPeriodSeconds,
-            FailureThreshold = options.HealthFailureThreshold,
-        },
-    };
+    public GameServerSpec NewSpec() => fleet.NewSpec();
 
     public string CurrentVersion => Version.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
@@ -103,7 +73,7 @@ public sealed class GameServerRegistry
                     Labels = new Dictionary<string, string> { [AgonesApi.FleetLabel] = options.Name },
                     Annotations = new Dictionary<string, string>(),
                 },
-                Spec = fleet.Spec.Template.Spec,
+                Spec = fleet.Template,
                 Status = new GameServerStatus { State = GameServerState.Creating },
             };
             servers[name] = server;
@@ -168,6 +138,11 @@ public sealed class GameServerRegistry
 
             servers[name] = next;
             Record("MODIFIED", next);
+            if (from != to)
+            {
+                events.StateReached(next);
+            }
+
             result = Clone(next);
         }
 
@@ -216,59 +191,16 @@ public sealed class GameServerRegistry
         GameServerAllocationStatus status;
         lock (gate)
         {
-            GameServer? chosen = null;
-            foreach (var selector in spec.Selectors.DefaultIfEmpty(new GameServerSelector()))
-            {
-                var wanted = selector.GameServerState ?? GameServerState.Ready;
-                var labels = new LabelSelector(selector.MatchLabels);
-                chosen = servers.Values
-                    .Where(s => s.Status?.State == wanted && labels.Matches(s.Metadata.Labels))
-                    .OrderBy(s => s.Metadata.CreationTimestamp)
-                    .ThenBy(s => s.Metadata.Name, StringComparer.Ordinal)
-                    .FirstOrDefault();
-                if (chosen is not null)
-                {
-                    break;
-                }
-            }
-
-            if (chosen is null)
+            if (GameServerAllocator.Choose(servers.Values, spec) is not { } chosen)
             {
                 return new GameServerAllocationStatus { State = AllocationState.UnAllocated };
             }
 
-            var next = Clone(chosen);
-            next.Status!.State = GameServerState.Allocated;
-            next.Metadata.Labels ??= new Dictionary<string, string>();
-            next.Metadata.Annotations ??= new Dictionary<string, string>();
-            foreach (var (key, value) in spec.Metadata?.Labels ?? [])
-            {
-                next.Metadata.Labels[key] = value;
-            }
-
-            foreach (var (key, value) in spec.Metadata?.Annotations ?? [])
-            {
-                next.Metadata.Annotations[key] = value;
-            }
-
-            next.Metadata.Annotations[AgonesApi.LastAllocatedAnnotation] = time.GetUtcNow().ToString("O", System.Globalization.CultureInfo.InvariantCulture);
+            var next = GameServerAllocator.Allocated(chosen, spec, time.GetUtcNow());
             servers[next.Name] = next;
             Record("MODIFIED", next);
-            status = new GameServerAllocationStatus
-            {
-                State = AllocationState.Allocated,
-                GameServerName = next.Name,
-                Ports = next.Status.Ports,
-                Address = next.Status.Address,
-                Addresses = next.Status.Addresses,
-                NodeName = next.Status.NodeName,
-                Source = "local",
-                Metadata = new AllocationMetadata
-                {
-                    Labels = new Dictionary<string, string>(next.Metadata.Labels),
-                    Annotations = new Dictionary<string, string>(next.Metadata.Annotations),
-                },
-            };
+            events.StateReached(next);
+            status = GameServerAllocator.Status(next);
         }
 
         Changed?.Invoke();
@@ -279,15 +211,7 @@ public sealed class GameServerRegistry
     {
         lock (gate)
         {
-            var copy = KubernetesJson.Deserialize<AgonesFleet>(KubernetesJson.Serialize(fleet));
-            copy.Status = new FleetStatus
-            {
-                Replicas = servers.Values.Count(s => !IsLeaving(s)),
-                ReadyReplicas = servers.Values.Count(s => s.Status?.State == GameServerState.Ready),
-                ReservedReplicas = servers.Values.Count(s => s.Status?.State == GameServerState.Reserved),
-                AllocatedReplicas = servers.Values.Count(s => s.Status?.State == GameServerState.Allocated),
-            };
-            return copy;
+            return fleet.Snapshot(servers.Values);
         }
     }
 
@@ -295,14 +219,12 @@ public sealed class GameServerRegistry
     {
         lock (gate)
         {
-            if (fleet.Spec.Replicas == replicas)
+            if (!fleet.SetReplicas(replicas, version + 1))
             {
-                return GetFleet();
+                return fleet.Snapshot(servers.Values);
             }
 
-            fleet.Spec.Replicas = replicas;
-            fleet.Metadata.Generation = (fleet.Metadata.Generation ?? 1) + 1;
-            fleet.Metadata.ResourceVersion = (++version).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            version++;
         }
 
         Changed?.Invoke();
@@ -312,47 +234,10 @@ public sealed class GameServerRegistry
     /// <summary>Opens a watch: events after <paramref name="fromVersion"/>, or the current objects as ADDED when it is null or 0.</summary>
     public ChannelReader<WatchEvent> Watch(string? fromVersion, CancellationToken ct)
     {
-        var channel = Channel.CreateUnbounded<WatchEvent>(new UnboundedChannelOptions { SingleReader = true });
         lock (gate)
         {
-            if (string.IsNullOrEmpty(fromVersion) || fromVersion == "0")
-            {
-                foreach (var server in servers.Values.OrderBy(s => s.Metadata.CreationTimestamp))
-                {
-                    channel.Writer.TryWrite(new WatchEvent("ADDED", version, Clone(server)));
-                }
-            }
-            else
-            {
-                if (!long.TryParse(fromVersion, out var from))
-                {
-                    throw new ArgumentException($"resourceVersion '{fromVersion}' is not a number.");
-                }
-
-                if (history.Count > 0 && from < history.Peek().Version - 1)
-                {
-                    throw new ResourceVersionGoneException($"too old resource version: {from} ({history.Peek().Version - 1})");
-                }
-
-                foreach (var e in history.Where(e => e.Version > from))
-                {
-                    channel.Writer.TryWrite(e);
-                }
-            }
-
-            watchers.Add(channel);
+            return history.Open(fromVersion, version, servers.Values, ct);
         }
-
-        ct.Register(() =>
-        {
-            lock (gate)
-            {
-                watchers.Remove(channel);
-            }
-
-            channel.Writer.TryComplete();
-        });
-        return channel.Reader;
     }
 
     /// <summary>True for a GameServer that is on its way out and no longer counts as a Fleet replica.</summary>
@@ -363,17 +248,7 @@ public sealed class GameServerRegistry
     {
         version++;
         server.Metadata.ResourceVersion = version.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        var e = new WatchEvent(type, version, Clone(server));
-        history.Enqueue(e);
-        while (history.Count > HistoryLimit)
-        {
-            history.Dequeue();
-        }
-
-        foreach (var watcher in watchers)
-        {
-            watcher.Writer.TryWrite(e);
-        }
+        history.Record(type, version, server);
     }
 
     private string RandomSuffix()
@@ -388,6 +263,5 @@ public sealed class GameServerRegistry
         return $"{created:x}{new string(chars)}";
     }
 
-    private static GameServer Clone(GameServer server) =>
-        KubernetesJson.Deserialize<GameServer>(KubernetesJson.Serialize(server));
+    private static GameServer Clone(GameServer server) => WatchHistory.Clone(server);
 }

@@ -9,7 +9,7 @@ namespace SdAgones.LocalAgones.Pods;
 /// plus this GameServer's Agones SDK server that both reach through <c>AGONES_SDK_HTTP_PORT</c>.
 /// </summary>
 internal sealed partial class RuntimePod(
-    string name, int webUIPort, int sdkPort, FleetOptions options, TimeProvider time, ILogger logger) : IAsyncDisposable
+    string name, string podIP, int webUIPort, int sdkPort, FleetOptions options, TimeProvider time, ILogger logger) : IAsyncDisposable
 {
     private readonly List<Process> processes = [];
     private readonly Dictionary<Process, string> containers = [];
@@ -18,6 +18,7 @@ internal sealed partial class RuntimePod(
     private int exited;
 
     public string Name { get; } = name;
+    public string PodIP { get; } = podIP;
     public int WebUIPort { get; } = webUIPort;
     public int SdkPort { get; } = sdkPort;
     public DateTimeOffset StartedAt { get; private set; } = time.GetUtcNow();
@@ -63,7 +64,7 @@ internal sealed partial class RuntimePod(
         Directory.CreateDirectory(Workspace);
         var interval = TimeSpan.FromSeconds(Math.Min(2, options.HealthPeriodSeconds / 2.0));
         Start(ServiceNames.Agent, options.AgentAssembly,
-            SettingKeys.Switch(SettingKeys.WebUIUrl), $"http://127.0.0.1:{WebUIPort}",
+            SettingKeys.Switch(SettingKeys.WebUIUrl), $"http://{PodIP}:{WebUIPort}",
             SettingKeys.Switch(SettingKeys.StorageRoot), storageRoot,
             SettingKeys.Switch(SettingKeys.StorageWorkspace), Workspace,
             SettingKeys.Switch(SettingKeys.AgentHealthInterval), interval.ToString("c"),
@@ -75,7 +76,7 @@ internal sealed partial class RuntimePod(
 
         // --urls keeps each local WebUI on loopback (a pod's --listen would expose it to the machine's network).
         Start(ServiceNames.WebUI, options.WebUIAssembly,
-            "--urls", $"http://127.0.0.1:{WebUIPort}",
+            "--urls", $"http://{PodIP}:{WebUIPort}",
             "--WebUI:CommandLineArgs", $"--api --listen --port {WebUIPort} --hide-ui-dir-config --data-dir \"{Workspace}\" --models-dir \"{models}\"",
             "--WebUI:StepDelay", options.WebUIStepDelay.ToString("c"),
             "--WebUI:ModelLoadDelay", options.WebUIModelLoadDelay.ToString("c"));

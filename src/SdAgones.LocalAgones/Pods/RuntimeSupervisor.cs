@@ -1,6 +1,4 @@
 using System.Collections.Concurrent;
-using System.Net;
-using System.Net.Sockets;
 using Microsoft.Extensions.Options;
 using SdAgones.LocalAgones.Fleets;
 using SdAgones.LocalAgones.Sdk;
@@ -34,7 +32,20 @@ internal sealed partial class RuntimeSupervisor(
     public void Launch(string name)
     {
         var settings = options.Value;
-        var pod = new RuntimePod(name, FreePort(), FreePort(), settings, time, logger);
+        var spec = registry.Get(name)?.Spec.Ports.FirstOrDefault(p => p.Name == AgonesApi.WebUIPortName);
+        PodPorts ports;
+        try
+        {
+            ports = PodNetwork.Assign(spec ?? new GameServerPort { Name = AgonesApi.WebUIPortName, PortPolicy = "Dynamic" });
+        }
+        catch (InvalidOperationException ex)
+        {
+            LogStartFailed(name, ex);
+            registry.TryMove(name, GameServerState.Error);
+            return;
+        }
+
+        var pod = new RuntimePod(name, ports.PodIP, ports.Listen, PodNetwork.FreePort(), settings, time, logger);
         var cancel = CancellationTokenSource.CreateLinkedTokenSource(stopping.Token);
         var running = new Running(pod, cancel);
         if (!pods.TryAdd(name, running))
@@ -45,14 +56,14 @@ internal sealed partial class RuntimeSupervisor(
         pod.ProcessExited += OnProcessExited;
         registry.TryMove(name, GameServerState.Starting, s =>
         {
-            s.Status!.Ports = [new GameServerStatusPort { Name = AgonesApi.WebUIPortName, Port = pod.WebUIPort }];
+            s.Status!.Ports = [new GameServerStatusPort { Name = AgonesApi.WebUIPortName, Port = ports.Reported }];
             s.Status.Address = "127.0.0.1";
             s.Status.NodeName = Environment.MachineName.ToLowerInvariant();
             s.Status.Addresses =
             [
                 new GameServerAddress { Type = "InternalIP", Address = "127.0.0.1" },
                 new GameServerAddress { Type = "Hostname", Address = "localhost" },
-                new GameServerAddress { Type = GameServerAddress.PodIP, Address = "127.0.0.1" },
+                new GameServerAddress { Type = GameServerAddress.PodIP, Address = ports.PodIP },
             ];
         });
         _ = StartAsync(running, settings.StartDelay, cancel.Token);
@@ -128,13 +139,6 @@ internal sealed partial class RuntimeSupervisor(
         await stopping.CancelAsync();
         await Task.WhenAll(pods.Keys.ToList().Select(StopAsync));
         stopping.Dispose();
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Runtime {Runtime} failed to start")]

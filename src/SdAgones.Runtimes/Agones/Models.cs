@@ -45,6 +45,7 @@ public sealed class GameServerPort
     [JsonPropertyName("name")] public string Name { get; set; } = "";
     [JsonPropertyName("portPolicy")] public string PortPolicy { get; set; } = "None";
     [JsonPropertyName("containerPort")] public int ContainerPort { get; set; }
+    [JsonPropertyName("hostPort")] public int? HostPort { get; set; }
     [JsonPropertyName("protocol")] public string Protocol { get; set; } = "TCP";
 }
 

@@ -1,0 +1,86 @@
+using k8s;
+using k8s.Models;
+using SdAgones.Runtimes.Agones;
+using AgonesFleet = SdAgones.Runtimes.Agones.Fleet;
+
+namespace SdAgones.LocalAgones.Fleets;
+
+/// <summary>
+/// The one Fleet LocalAgones serves: its object (name, template, desired replicas, generation) and its status counted
+/// from the GameServers. Called under the registry's lock.
+/// </summary>
+internal sealed class LocalFleet
+{
+    private readonly FleetOptions options;
+    private readonly AgonesFleet fleet;
+
+    public LocalFleet(FleetOptions options, DateTimeOffset created)
+    {
+        this.options = options;
+        fleet = new AgonesFleet
+        {
+            Metadata = new V1ObjectMeta
+            {
+                Name = options.Name,
+                NamespaceProperty = options.Namespace,
+                Uid = Guid.NewGuid().ToString(),
+                Generation = 1,
+                CreationTimestamp = created.UtcDateTime,
+                ResourceVersion = "1",
+            },
+            Spec = new FleetSpec
+            {
+                Replicas = options.Autoscale ? Math.Max(options.MinReplicas, options.BufferSize) : options.MinReplicas,
+                Template = new GameServerTemplate { Spec = NewSpec() },
+            },
+        };
+    }
+
+    public string Name => fleet.Metadata.Name;
+
+    public int Replicas => fleet.Spec.Replicas;
+
+    /// <summary>The GameServer spec of the Fleet's template, as the GKE Fleet manifest declares it.</summary>
+    public GameServerSpec Template => fleet.Spec.Template.Spec;
+
+    public GameServerSpec NewSpec() => new()
+    {
+        Container = "stable-diffusion-webui",
+        Ports = [new GameServerPort { Name = AgonesApi.WebUIPortName, ContainerPort = 7860, PortPolicy = "None", Protocol = "TCP" }],
+        Health = new GameServerHealth
+        {
+            InitialDelaySeconds = options.HealthInitialDelaySeconds,
+            PeriodSeconds = options.HealthPeriodSeconds,
+            FailureThreshold = options.HealthFailureThreshold,
+        },
+    };
+
+    /// <summary>A copy of the Fleet with its status counted from <paramref name="servers"/>.</summary>
+    public AgonesFleet Snapshot(IEnumerable<GameServer> servers)
+    {
+        var all = servers.ToList();
+        var copy = KubernetesJson.Deserialize<AgonesFleet>(KubernetesJson.Serialize(fleet));
+        copy.Status = new FleetStatus
+        {
+            Replicas = all.Count(s => !GameServerRegistry.IsLeaving(s)),
+            ReadyReplicas = all.Count(s => s.Status?.State == GameServerState.Ready),
+            ReservedReplicas = all.Count(s => s.Status?.State == GameServerState.Reserved),
+            AllocatedReplicas = all.Count(s => s.Status?.State == GameServerState.Allocated),
+        };
+        return copy;
+    }
+
+    /// <summary>Sets the desired replicas; false (and nothing changes) when they are already that.</summary>
+    public bool SetReplicas(int replicas, long version)
+    {
+        if (fleet.Spec.Replicas == replicas)
+        {
+            return false;
+        }
+
+        fleet.Spec.Replicas = replicas;
+        fleet.Metadata.Generation = (fleet.Metadata.Generation ?? 1) + 1;
+        fleet.Metadata.ResourceVersion = version.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return true;
+    }
+}
