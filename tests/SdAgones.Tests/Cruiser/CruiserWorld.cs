@@ -1,11 +1,9 @@
-using System.Globalization;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
 using SdAgones.Cruiser;
 using SdAgones.Runtimes.Agones;
-using SdAgones.Runtimes.Identity;
 using SdAgones.Runtimes.Sessions;
 using SdAgones.Tests.Infrastructure;
 using StackExchange.Redis;
@@ -50,20 +48,7 @@ public sealed class CruiserWorld : IAsyncLifetime
     public async Task<RuntimeSession> AllocateAsync(string user, bool bind = true)
     {
         await Agones.WaitForReadyAsync(1);
-        var status = await Agones.Agones.AllocateAsync(new GameServerAllocationSpec
-        {
-            Selectors = [new GameServerSelector { MatchLabels = new() { [AgonesApi.FleetLabel] = "sd-agones-fleet" } }],
-            Metadata = new AllocationMetadata
-            {
-                Labels = new() { [AgonesApi.UserLabel] = PersonLabel.For(user) },
-                Annotations = new()
-                {
-                    [AgonesApi.UserAnnotation] = user,
-                    [AgonesApi.AllocatedAtAnnotation] = Time.GetUtcNow().ToString("O", CultureInfo.InvariantCulture),
-                },
-            },
-        }, CancellationToken.None);
-        Assert.Equal(AllocationState.Allocated, status.State);
+        var status = await Agones.Client.AllocateToAsync(user, Time.GetUtcNow());
         var session = new RuntimeSession(user, status.GameServerName!, RuntimeAddress.WebUI(status)!, Time.GetUtcNow(), status.NodeName);
         if (bind)
         {
