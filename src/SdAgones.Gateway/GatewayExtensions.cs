@@ -16,14 +16,14 @@ internal static class GatewayExtensions
     public static WebApplicationBuilder AddSessions(this WebApplicationBuilder builder)
     {
         builder.AddPlatformCache();
-        AddSessionServices(builder.Services, builder.Configuration);
+        AddSessionServices(builder.Services);
         return builder;
     }
 
     /// <summary>The gateway's session parts without the host, so tests can wire them to their own cache and clock.</summary>
-    public static IServiceCollection AddSessionServices(IServiceCollection services, IConfiguration configuration)
+    public static IServiceCollection AddSessionServices(IServiceCollection services)
     {
-        services.AddRuntimePlatform(configuration);
+        services.AddRuntimePlatform();
         services.AddSingleton<GameServerWatcher>();
         services.AddHostedService(sp => sp.GetRequiredService<GameServerWatcher>());
         services.AddSingleton<SessionDirectory>();
@@ -34,21 +34,21 @@ internal static class GatewayExtensions
 
     public static WebApplicationBuilder AddAllocation(this WebApplicationBuilder builder)
     {
-        AddAllocationServices(builder.Services, builder.Configuration);
+        AddAllocationServices(builder.Services);
         return builder;
     }
 
     /// <summary>The allocator and the waiting room with their settings (tests use it as <see cref="AddSessionServices"/>).</summary>
-    public static IServiceCollection AddAllocationServices(IServiceCollection services, IConfiguration configuration)
+    public static IServiceCollection AddAllocationServices(IServiceCollection services)
     {
-        services.AddOptions<AllocationOptions>().Bind(configuration.GetSection(AllocationOptions.Section))
+        services.AddOptions<AllocationOptions>().BindConfiguration(AllocationOptions.Section)
             .ValidateSetting("Allocation:LockTtl", o => o.LockTtl, o => o.LockTtl > TimeSpan.Zero, "use a positive time span, e.g. 00:00:30")
             .ValidateSetting("Allocation:WaitForPeer", o => o.WaitForPeer, o => o.WaitForPeer >= TimeSpan.Zero, "use zero or a positive time span, e.g. 00:00:10")
             .ValidateSetting("Allocation:ContentionRetries", o => o.ContentionRetries, o => o.ContentionRetries is >= 0 and <= 10, "use 0 to 10, e.g. 3")
             .ValidateOnStart();
         services.AddSingleton<RuntimeAllocator>();
         services.AddSingleton<WaitingRoom.WaitingRoom>();
-        services.AddOptions<AdminOptions>().Bind(configuration.GetSection(AdminOptions.Section));
+        services.AddOptions<AdminOptions>().BindConfiguration(AdminOptions.Section);
         return services;
     }
 

@@ -2,7 +2,7 @@ using System.Text.Json.Serialization;
 
 namespace SdAgones.Runtimes.Agones;
 
-/// <summary>The states of an Agones GameServer, as Agones names them (anchors §1c).</summary>
+/// <summary>The states of an Agones GameServer, as Agones names them (googleforgames/agones <c>pkg/apis/agones/v1/gameserver.go</c>).</summary>
 [JsonConverter(typeof(JsonStringEnumConverter<GameServerState>))]
 public enum GameServerState
 {

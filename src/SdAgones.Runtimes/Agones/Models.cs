@@ -80,7 +80,7 @@ public sealed class GameServerPort
     [JsonPropertyName("protocol")] public string Protocol { get; set; } = "TCP";
 }
 
-/// <summary>Health-check settings with Agones' defaults (anchors §1e).</summary>
+/// <summary>Health-check settings with Agones' defaults (https://agones.dev/site/docs/reference/gameserver/, <c>health</c>).</summary>
 public sealed class GameServerHealth
 {
     [JsonPropertyName("disabled")] public bool Disabled { get; set; }

@@ -37,11 +37,11 @@ public sealed class IdleOptions : IValidatableObject
         }
     }
 
-    public static IServiceCollection AddIdleOptions(IServiceCollection services, IConfiguration configuration)
+    public static IServiceCollection AddIdleOptions(IServiceCollection services)
     {
         services.AddOptions<IdleOptions>()
-            .Bind(configuration.GetSection(Section))
-            .Configure(options =>
+            .BindConfiguration(Section)
+            .Configure<IConfiguration>((options, configuration) =>
             {
                 if (configuration["TIME_INTERVAL"] is { Length: > 0 } seconds)
                 {

@@ -38,7 +38,8 @@ public sealed class CruiserWorld : IAsyncLifetime
         services.AddLogging(l => l.SetMinimumLevel(LogLevel.Warning));
         services.AddMetrics();
         services.AddSingleton<IConnectionMultiplexer>(await redis.ConnectCleanAsync("garnet"));
-        CruiserExtensions.AddCruiserServices(services, configuration);
+        services.AddSingleton<IConfiguration>(configuration);
+        CruiserExtensions.AddCruiserServices(services);
         Services = services.BuildServiceProvider();
     }
 

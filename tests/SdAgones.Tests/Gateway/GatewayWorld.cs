@@ -60,7 +60,7 @@ internal sealed class GatewayWorld(int buffer = 2, int max = 4) : IAsyncDisposab
         connection = await redis.ConnectCleanAsync("garnet");
         Gateway = await StartGatewayAsync();
         OtherGateway = await StartGatewayAsync();
-        Cruiser = Provider(services => CruiserExtensions.AddCruiserServices(services, configuration));
+        Cruiser = Provider(services => CruiserExtensions.AddCruiserServices(services));
         await Agones.WaitForReadyAsync(buffer);
     }
 
@@ -68,8 +68,8 @@ internal sealed class GatewayWorld(int buffer = 2, int max = 4) : IAsyncDisposab
     {
         var instance = new GatewayInstance(Provider(services =>
         {
-            GatewayExtensions.AddSessionServices(services, configuration);
-            GatewayExtensions.AddAllocationServices(services, configuration);
+            GatewayExtensions.AddSessionServices(services);
+            GatewayExtensions.AddAllocationServices(services);
         }));
         await instance.StartAsync();
         return instance;

@@ -62,7 +62,14 @@ public sealed class RuntimeAllocatorTests : IAsyncLifetime
         Assert.True(await lifecycle.BeginAllocationAsync("dora@example.com", "peer", TimeSpan.FromMinutes(5)));
 
         var waiting = world.Gateway.Allocator.EnsureAsync("dora@example.com");
-        world.Time.Advance(GatewayWorld.WaitForPeer / 2);
+        await Infrastructure.Eventually.HoldsAsync(async () => await world.Line.QueuePositionAsync("dora@example.com") is not null,
+            TimeSpan.FromSeconds(10), "the request to join the line and meet the peer's lock");
+        for (var i = 0; i < 5; i++)
+        {
+            await Task.Delay(50); // no signal says the request reached its wait; let it, then move the clock
+            world.Time.Advance(GatewayWorld.WaitForPeer / 10);
+        }
+
         Assert.False(waiting.IsCompleted);
 
         // The peer finishes: binds the runtime Agones gave it and lets go of the lock.
@@ -84,7 +91,7 @@ public sealed class RuntimeAllocatorTests : IAsyncLifetime
         Assert.True(await world.OtherGateway.Get<SessionLifecycle>().BeginAllocationAsync("eve@example.com", "dead-peer", TimeSpan.FromMinutes(5)));
         var started = world.Time.GetUtcNow();
 
-        var outcome = await world.WhileClockRunsAsync(world.Gateway.Allocator.EnsureAsync("eve@example.com"), TimeSpan.FromMilliseconds(250));
+        var outcome = await world.WhileClockRunsAsync(world.Gateway.Allocator.EnsureAsync("eve@example.com"), TimeSpan.FromMilliseconds(50));
 
         Assert.Equal(WaitStage.Allocating, outcome.Stage);
         Assert.True(world.Time.GetUtcNow() - started >= GatewayWorld.WaitForPeer, $"answered after {world.Time.GetUtcNow() - started} of fake time");
@@ -119,9 +126,10 @@ public sealed class RuntimeAllocatorTests : IAsyncLifetime
         var returning = await world.AllocateUnboundAsync("gia@example.com"); // Agones allocated, the gateway died before binding
         var forgotten = await world.AllocateUnboundAsync("hal@example.com");
         await world.Gateway.SeesReadyAsync(1);
+        Assert.Equal(GameServerState.Allocated, await world.StateOfAsync(returning.GameServerName!)); // still running, unbound
 
         var outcome = await world.Gateway.Allocator.EnsureAsync("gia@example.com");
-        Assert.Equal(WaitStage.Ready, outcome.Stage);
+        Assert.True(outcome.Stage == WaitStage.Ready, $"{outcome}; the gateway saw {world.Gateway.Watcher.All.Count(s => s.State == GameServerState.Ready)} Ready");
         Assert.Equal(returning.GameServerName, outcome.Session?.Runtime);
         Assert.Equal([returning.GameServerName!], await world.RuntimesOfAsync("gia@example.com"));
 
