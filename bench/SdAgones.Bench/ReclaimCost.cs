@@ -30,7 +30,8 @@ internal static class ReclaimCost
         services.AddLogging();
         services.AddMetrics();
         services.AddSingleton<IConnectionMultiplexer>(redis);
-        CruiserExtensions.AddCruiserServices(services, configuration);
+        services.AddSingleton<IConfiguration>(configuration);
+        CruiserExtensions.AddCruiserServices(services);
         await using var provider = services.BuildServiceProvider();
         var reaper = provider.GetRequiredService<IdleReaper>();
 
@@ -64,7 +65,6 @@ internal static class ReclaimCost
                     new HashEntry("runtime", "gs-" + user), new HashEntry("target", deadTarget),
                     new HashEntry("allocatedAt", (long)(now * 1000)), new HashEntry("node", ""),
                 ]));
-                pending.Add(batch.StringSetAsync("sd:runtime:gs-" + user, user));
                 // Spread the expired ones through the index, not only at its start.
                 var isExpired = expired > 0 && i % (size / expired) == 0 && i / (size / expired) < expired;
                 pending.Add(batch.SortedSetAddAsync("sd:lastseen", user, isExpired ? now - 3600 : now));

@@ -10,20 +10,20 @@ public static class CruiserExtensions
     public static WebApplicationBuilder AddCruiser(this WebApplicationBuilder builder)
     {
         builder.AddPlatformCache();
-        AddCruiserServices(builder.Services, builder.Configuration);
+        AddCruiserServices(builder.Services);
         builder.Services.AddHostedService<CruiserWorker>();
         return builder;
     }
 
     /// <summary>The cruiser's policy objects, without the loop (tests drive passes themselves).</summary>
-    public static IServiceCollection AddCruiserServices(IServiceCollection services, IConfiguration configuration)
+    public static IServiceCollection AddCruiserServices(IServiceCollection services)
     {
-        services.AddRuntimePlatform(configuration);
-        services.AddOptions<ReconcileOptions>().Bind(configuration.GetSection(ReconcileOptions.Section))
+        services.AddRuntimePlatform();
+        services.AddOptions<ReconcileOptions>().BindConfiguration(ReconcileOptions.Section)
             .ValidateSetting(SettingKeys.ReconcileInterval, o => o.Interval, o => o.Interval > TimeSpan.Zero, "use a positive time span, e.g. 00:00:30")
             .ValidateSetting("Reconcile:OrphanGrace", o => o.OrphanGrace, o => o.OrphanGrace >= TimeSpan.Zero, "use zero or a positive time span, e.g. 00:01:00")
             .ValidateOnStart();
-        services.AddOptions<LeaseOptions>().Bind(configuration.GetSection(LeaseOptions.Section))
+        services.AddOptions<LeaseOptions>().BindConfiguration(LeaseOptions.Section)
             .ValidateSetting("Lease:Duration", o => o.Duration, o => o.Duration >= TimeSpan.FromSeconds(1), "use at least one second, e.g. 00:00:15")
             .Validate<Microsoft.Extensions.Options.IOptions<SdAgones.Runtimes.Sessions.IdleOptions>>(
                 (lease, idle) => lease.Duration > idle.Value.CheckInterval,

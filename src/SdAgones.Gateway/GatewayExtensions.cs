@@ -16,25 +16,40 @@ internal static class GatewayExtensions
     public static WebApplicationBuilder AddSessions(this WebApplicationBuilder builder)
     {
         builder.AddPlatformCache();
-        builder.Services.AddRuntimePlatform(builder.Configuration);
-        builder.Services.AddSingleton<GameServerWatcher>();
-        builder.Services.AddHostedService(sp => sp.GetRequiredService<GameServerWatcher>());
-        builder.Services.AddSingleton<SessionDirectory>();
-        builder.Services.AddSingleton<SessionQueries>();
+        AddSessionServices(builder.Services);
         return builder;
+    }
+
+    /// <summary>The gateway's session parts without the host, so tests can wire them to their own cache and clock.</summary>
+    public static IServiceCollection AddSessionServices(IServiceCollection services)
+    {
+        services.AddRuntimePlatform();
+        services.AddSingleton<GameServerWatcher>();
+        services.AddHostedService(sp => sp.GetRequiredService<GameServerWatcher>());
+        services.AddSingleton<SessionDirectory>();
+        services.AddSingleton<SessionQueries>();
+        services.AddSingleton<GatewayTelemetry>();
+        return services;
     }
 
     public static WebApplicationBuilder AddAllocation(this WebApplicationBuilder builder)
     {
-        builder.Services.AddOptions<AllocationOptions>().Bind(builder.Configuration.GetSection(AllocationOptions.Section))
+        AddAllocationServices(builder.Services);
+        return builder;
+    }
+
+    /// <summary>The allocator and the waiting room with their settings (tests use it as <see cref="AddSessionServices"/>).</summary>
+    public static IServiceCollection AddAllocationServices(IServiceCollection services)
+    {
+        services.AddOptions<AllocationOptions>().BindConfiguration(AllocationOptions.Section)
             .ValidateSetting("Allocation:LockTtl", o => o.LockTtl, o => o.LockTtl > TimeSpan.Zero, "use a positive time span, e.g. 00:00:30")
             .ValidateSetting("Allocation:WaitForPeer", o => o.WaitForPeer, o => o.WaitForPeer >= TimeSpan.Zero, "use zero or a positive time span, e.g. 00:00:10")
             .ValidateSetting("Allocation:ContentionRetries", o => o.ContentionRetries, o => o.ContentionRetries is >= 0 and <= 10, "use 0 to 10, e.g. 3")
             .ValidateOnStart();
-        builder.Services.AddSingleton<RuntimeAllocator>();
-        builder.Services.AddSingleton<WaitingRoom.WaitingRoom>();
-        builder.Services.AddOptions<AdminOptions>().Bind(builder.Configuration.GetSection(AdminOptions.Section));
-        return builder;
+        services.AddSingleton<RuntimeAllocator>();
+        services.AddSingleton<WaitingRoom.WaitingRoom>();
+        services.AddOptions<AdminOptions>().BindConfiguration(AdminOptions.Section);
+        return services;
     }
 
     /// <summary>Forwarding with no body-size limit and the gateway's own telemetry.</summary>
@@ -48,7 +63,6 @@ internal static class GatewayExtensions
         });
         builder.Services.Configure<KestrelServerOptions>(o => o.AllowSynchronousIO = false);
         builder.Services.AddHttpForwarder();
-        builder.Services.AddSingleton<GatewayTelemetry>();
         builder.Services.AddSingleton<RuntimeForwarder>();
         builder.Services.AddSingleton<GatewayPipeline>();
         return builder;

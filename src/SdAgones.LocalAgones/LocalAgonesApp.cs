@@ -15,7 +15,7 @@ public static class LocalAgonesApp
         var builder = WebApplication.CreateBuilder(args);
         builder.AddServiceDefaults();
         builder.Services.AddOptions<FleetOptions>()
-            .Bind(builder.Configuration.GetSection(FleetOptions.Section))
+            .BindConfiguration(FleetOptions.Section)
             .ValidateDataAnnotations()
             .ValidateOnStart();
         builder.Services.AddSingleton(TimeProvider.System);

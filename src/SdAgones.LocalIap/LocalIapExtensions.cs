@@ -12,7 +12,7 @@ public static class LocalIapExtensions
     public static WebApplicationBuilder AddLocalIap(this WebApplicationBuilder builder)
     {
         builder.Services.AddOptions<LocalIapOptions>()
-            .Bind(builder.Configuration.GetSection(LocalIapOptions.Section))
+            .BindConfiguration(LocalIapOptions.Section)
             .ValidateSetting("LocalIap:Upstream", o => o.Upstream, o => IsHttpUrl(o.Upstream), "use the gateway's absolute http(s) URL, e.g. http://127.0.0.1:5100")
             .ValidateSetting("LocalIap:Audience", o => o.Audience, o => !string.IsNullOrWhiteSpace(o.Audience), "use the gateway's Identity:Iap:Audience, e.g. /projects/0/global/backendServices/0")
             .ValidateOnStart();

@@ -1,4 +1,3 @@
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using SdAgones.Runtimes.Agones;
@@ -10,21 +9,19 @@ namespace SdAgones.Runtimes;
 public static class ServiceCollectionExtensions
 {
     /// <summary>What the gateway and the cruiser share: the Agones client, the session store, idle rules, the session lifecycle, usage.</summary>
-    public static IServiceCollection AddRuntimePlatform(this IServiceCollection services, IConfiguration configuration)
+    public static IServiceCollection AddRuntimePlatform(this IServiceCollection services)
     {
         services.TryAddSingleton(TimeProvider.System);
-        services.AddAgonesClient(configuration);
-        IdleOptions.AddIdleOptions(services, configuration);
-        services.AddOptions<SessionEventOptions>().Bind(configuration.GetSection(SessionEventOptions.Section))
-            .Validate(o => o.EventLogLength is >= 100 and <= 10_000_000, "Sessions:EventLogLength must be between 100 and 10000000.")
-            .ValidateOnStart();
+        services.AddAgonesClient();
+        IdleOptions.AddIdleOptions(services);
+        services.AddOptions<SessionEventOptions>().BindConfiguration(SessionEventOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton(sp => new SessionStore(Redis(sp), sp.GetRequiredService<TimeProvider>(), Fleet(sp), EventLogLength(sp)));
         services.AddSingleton(sp => new WaitingLine(Redis(sp), sp.GetRequiredService<TimeProvider>(), Fleet(sp), EventLogLength(sp), sp.GetService<IWaitingOrder>()));
         services.AddSingleton<NoticeBoard>();
         services.AddSingleton<LeaseStore>();
         services.AddSingleton<SessionEventLog>();
         services.AddSingleton<SessionLifecycle>();
-        services.AddUsage(configuration);
+        services.AddUsage();
         return services;
     }
 

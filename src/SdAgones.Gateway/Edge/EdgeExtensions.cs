@@ -14,12 +14,10 @@ internal static class EdgeExtensions
     public static WebApplicationBuilder AddEdge(this WebApplicationBuilder builder)
     {
         builder.Services.AddOptions<EdgeOptions>().BindConfiguration(EdgeOptions.Section)
-            .Validate(o => o.AllowedOriginList.All(a => Uri.TryCreate(a, UriKind.Absolute, out var u) && u.Scheme is "http" or "https" && u.PathAndQuery == "/"),
-                "Gateway:AllowedOrigins must be a comma-separated list of origins such as https://sd.example.com (scheme, host and optional port; no path).")
-            .Validate(o => o.WebSocketsPerPerson is >= 1 and <= 10_000, "Gateway:WebSocketsPerPerson must be between 1 and 10000.")
-            .Validate(o => o.RequestsPerPerson is >= 1 and <= 100_000, "Gateway:RequestsPerPerson must be between 1 and 100000.")
-            .Validate(o => o.ApiRequestsPerSecond is >= 1 and <= 100_000, "Gateway:ApiRequestsPerSecond must be between 1 and 100000.")
-            .Validate(o => o.ApiBurst is >= 1 and <= 1_000_000, "Gateway:ApiBurst must be between 1 and 1000000.")
+            .ValidateSetting("Gateway:AllowedOrigins", o => o.AllowedOrigins,
+                o => o.AllowedOriginList.All(a => Uri.TryCreate(a, UriKind.Absolute, out var u) && u.Scheme is "http" or "https" && u.PathAndQuery == "/"),
+                "use a comma-separated list of origins (scheme, host and optional port; no path), e.g. https://sd.example.com")
+            .ValidateDataAnnotations()
             .ValidateOnStart();
         builder.Services.AddProblemDetails();
         builder.Services.AddExceptionHandler<GatewayExceptionHandler>();

@@ -17,15 +17,15 @@ internal static class IdentityExtensions
     public static WebApplicationBuilder AddIdentity(this WebApplicationBuilder builder)
     {
         builder.Services.AddOptions<IdentityOptions>()
-            .Bind(builder.Configuration.GetSection(IdentityOptions.Section))
-            .Validate(o => o.Mode != IdentityMode.Development || builder.Environment.IsDevelopment(),
-                $"Identity:Mode is Development, which is allowed only when the host environment is Development (it is {builder.Environment.EnvironmentName}). Use Identity:Mode=Iap in production.")
-            .Validate(o => o.Mode != IdentityMode.Iap || !string.IsNullOrWhiteSpace(o.Iap.Audience),
-                "Identity:Iap:Audience is required when Identity:Mode is Iap (/projects/PROJECT_NUMBER/global/backendServices/SERVICE_ID).")
-            .Validate(o => o.Mode != IdentityMode.Iap || Uri.TryCreate(o.Iap.JwksUrl, UriKind.Absolute, out _),
-                "Identity:Iap:JwksUrl must be an absolute URL.")
-            .Validate(o => o.Iap.ClockSkew >= TimeSpan.Zero && o.Iap.ClockSkew <= TimeSpan.FromMinutes(1),
-                "Identity:Iap:ClockSkew must be between 0 and 1 minute.")
+            .BindConfiguration(IdentityOptions.Section)
+            .ValidateSetting("Identity:Mode", o => o.Mode, o => o.Mode != IdentityMode.Development || builder.Environment.IsDevelopment(),
+                $"Development is for a Development host environment only (this one is {builder.Environment.EnvironmentName}); use Iap")
+            .ValidateSetting("Identity:Iap:Audience", o => o.Iap.Audience, o => o.Mode != IdentityMode.Iap || !string.IsNullOrWhiteSpace(o.Iap.Audience),
+                "with Identity:Mode Iap it must be set, e.g. /projects/PROJECT_NUMBER/global/backendServices/SERVICE_ID")
+            .ValidateSetting("Identity:Iap:JwksUrl", o => o.Iap.JwksUrl, o => o.Mode != IdentityMode.Iap || Uri.TryCreate(o.Iap.JwksUrl, UriKind.Absolute, out _),
+                $"use an absolute URL, e.g. {IapOptions.GoogleJwksUrl}")
+            .ValidateSetting("Identity:Iap:ClockSkew", o => o.Iap.ClockSkew, o => o.Iap.ClockSkew >= TimeSpan.Zero && o.Iap.ClockSkew <= TimeSpan.FromMinutes(1),
+                "use 00:00:00 to 00:01:00, e.g. 00:00:30")
             .ValidateOnStart();
         builder.Services.AddHttpClient(nameof(IapKeySet), c => c.Timeout = TimeSpan.FromSeconds(10));
         builder.Services.AddSingleton<IapKeySet>();

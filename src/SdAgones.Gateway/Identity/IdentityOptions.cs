@@ -21,7 +21,7 @@ public sealed class IdentityOptions
     public IapOptions Iap { get; set; } = new();
 }
 
-/// <summary>Google IAP's JWT rules (anchors §4): ES256, key by kid from the JWKS, fixed issuer, the backend's audience.</summary>
+/// <summary>Google IAP's JWT rules (https://cloud.google.com/iap/docs/signed-headers-howto): ES256, key by kid from the JWKS, fixed issuer, the backend's audience.</summary>
 public sealed class IapOptions
 {
     public const string GoogleJwksUrl = "https://www.gstatic.com/iap/verify/public_key-jwk";

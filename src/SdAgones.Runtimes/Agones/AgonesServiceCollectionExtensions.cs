@@ -1,5 +1,4 @@
 using k8s;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
@@ -8,10 +7,10 @@ namespace SdAgones.Runtimes.Agones;
 public static class AgonesServiceCollectionExtensions
 {
     /// <summary>Registers <see cref="AgonesClient"/> on a KubernetesClient pointed at <c>Agones:ApiServer</c> or the cluster.</summary>
-    public static IServiceCollection AddAgonesClient(this IServiceCollection services, IConfiguration configuration)
+    public static IServiceCollection AddAgonesClient(this IServiceCollection services)
     {
         services.AddOptions<AgonesOptions>()
-            .Bind(configuration.GetSection(AgonesOptions.Section))
+            .BindConfiguration(AgonesOptions.Section)
             .ValidateDataAnnotations()
             .ValidateOnStart();
         services.AddSingleton<IKubernetes>(sp =>

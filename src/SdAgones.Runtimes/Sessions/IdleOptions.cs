@@ -2,6 +2,7 @@ using System.ComponentModel.DataAnnotations;
 using System.Globalization;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 
 namespace SdAgones.Runtimes.Sessions;
 
@@ -43,21 +44,29 @@ public sealed class IdleOptions : IValidatableObject
     private static int? SeedSeconds(IConfiguration configuration) =>
         int.TryParse(configuration[SeedKey], NumberStyles.None, CultureInfo.InvariantCulture, out var s) && s > 0 ? s : null;
 
-    public static IServiceCollection AddIdleOptions(IServiceCollection services, IConfiguration configuration)
+    public static IServiceCollection AddIdleOptions(IServiceCollection services)
     {
         services.AddOptions<IdleOptions>()
-            .Bind(configuration.GetSection(Section))
-            .Configure(options =>
+            .BindConfiguration(Section)
+            .Configure<IConfiguration>((options, configuration) =>
             {
                 if (SeedSeconds(configuration) is { } seconds)
                 {
                     options.Timeout = TimeSpan.FromSeconds(seconds);
                 }
             })
-            .Validate(_ => configuration[SeedKey] is not { Length: > 0 } || SeedSeconds(configuration) is not null,
-                $"{SeedKey} = \"{configuration[SeedKey]}\" is not allowed; use a positive whole number of seconds, e.g. 900")
             .ValidateDataAnnotations()
             .ValidateOnStart();
+        services.AddSingleton<IValidateOptions<IdleOptions>, SeedAliasCheck>();
         return services;
+    }
+
+    /// <summary>A <c>TIME_INTERVAL</c> that is not a positive whole number of seconds stops start-up naming it and its value.</summary>
+    private sealed class SeedAliasCheck(IConfiguration configuration) : IValidateOptions<IdleOptions>
+    {
+        public ValidateOptionsResult Validate(string? name, IdleOptions options) =>
+            configuration[SeedKey] is { Length: > 0 } raw && SeedSeconds(configuration) is null
+                ? ValidateOptionsResult.Fail($"{SeedKey} = \"{raw}\" is not allowed; use a positive whole number of seconds, e.g. 900")
+                : ValidateOptionsResult.Success;
     }
 }

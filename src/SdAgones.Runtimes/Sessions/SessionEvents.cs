@@ -52,6 +52,7 @@ public sealed class SessionEventOptions
     public const string Section = "Sessions";
 
     /// <summary>The newest this many events are kept in the cache; older ones live on only in the logs.</summary>
+    [System.ComponentModel.DataAnnotations.Range(100, 10_000_000)]
     public int EventLogLength { get; set; } = 100_000;
 }
 

@@ -13,7 +13,6 @@ public static class SessionKeys
     public const string EventsSequence = "sd:events:seq";
 
     public static string Session(string user) => "sd:session:" + user;
-    public static string Runtime(string runtime) => "sd:runtime:" + runtime;
     public static string AllocationLock(string user) => "sd:lock:alloc:" + user;
     public static string Notice(string user) => "sd:notice:" + user;
     public static string Lease(string name) => "sd:lease:" + name;

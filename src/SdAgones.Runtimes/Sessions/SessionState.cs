@@ -67,6 +67,4 @@ public static class SessionTransitions
         new(SessionState.Allocating, SessionState.Released, "cruiser: an Allocated GameServer no session points at (Orphan)", nameof(SessionLifecycle.ReleaseAsync)),
         new(SessionState.Bound, SessionState.Released, "cruiser (Idle, RuntimeGone, Orphan), gateway (RuntimeGone, RuntimeUnreachable), API (GaveBack, Admin)", nameof(SessionLifecycle.ReleaseAsync)),
     ];
-
-    public static bool IsAllowed(SessionState? from, SessionState to) => All.Any(t => t.From == from && t.To == to);
 }

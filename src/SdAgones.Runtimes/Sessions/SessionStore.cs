@@ -10,43 +10,41 @@ namespace SdAgones.Runtimes.Sessions;
 /// </summary>
 public sealed class SessionStore(IConnectionMultiplexer redis, TimeProvider time, string fleet = "", int eventLogLength = 100_000)
 {
-    // KEYS: session, runtime, lastseen, queue, queue:seen, queue:joined, events, events:seq
+    // KEYS: session, lastseen, queue, queue:seen, queue:joined, events, events:seq
     // ARGV: user, runtime, target, allocatedAt, node, now (s), score (ms), head, cap
     private const string BindScript = SessionEventLog.AppendLua + """
         redis.call('HSET', KEYS[1], 'runtime', ARGV[2], 'target', ARGV[3], 'allocatedAt', ARGV[4], 'node', ARGV[5])
-        redis.call('SET', KEYS[2], ARGV[1])
-        redis.call('ZADD', KEYS[3], ARGV[6], ARGV[1])
+        redis.call('ZADD', KEYS[2], ARGV[6], ARGV[1])
+        redis.call('ZREM', KEYS[3], ARGV[1])
         redis.call('ZREM', KEYS[4], ARGV[1])
+        local joined = redis.call('ZSCORE', KEYS[5], ARGV[1])
         redis.call('ZREM', KEYS[5], ARGV[1])
-        local joined = redis.call('ZSCORE', KEYS[6], ARGV[1])
-        redis.call('ZREM', KEYS[6], ARGV[1])
-        record(KEYS[7], KEYS[8], ARGV[9], ARGV[7], ARGV[8], seconds(joined, ARGV[6]), 'null')
+        record(KEYS[6], KEYS[7], ARGV[9], ARGV[7], ARGV[8], seconds(joined, ARGV[6]), 'null')
         return 1
         """;
 
     // Removes the session only if it still points at this runtime; with a deadline, only if it is still idle.
     // An orphan (ARGV[6] = '1') has no session: it is released only if the person's session does NOT point at it.
-    // KEYS: session, runtime, lastseen, events, events:seq
+    // KEYS: session, lastseen, events, events:seq
     // ARGV: user, runtime, idle deadline (s) or '', now (ms), head, orphan, held seconds for an orphan, cap
     private const string ReleaseScript = SessionEventLog.AppendLua + """
         local current = redis.call('HGET', KEYS[1], 'runtime')
         if ARGV[6] == '1' then
           if current == ARGV[2] then return 0 end
-          record(KEYS[4], KEYS[5], ARGV[8], ARGV[4], ARGV[5], 'null', ARGV[7])
+          record(KEYS[3], KEYS[4], ARGV[8], ARGV[4], ARGV[5], 'null', ARGV[7])
           return 1
         end
         if current ~= ARGV[2] then return 0 end
         if ARGV[3] ~= '' then
-          local seen = redis.call('ZSCORE', KEYS[3], ARGV[1])
+          local seen = redis.call('ZSCORE', KEYS[2], ARGV[1])
           if seen and tonumber(seen) > tonumber(ARGV[3]) then return 0 end
         end
         local allocatedAt = redis.call('HGET', KEYS[1], 'allocatedAt')
         redis.call('DEL', KEYS[1])
-        if redis.call('GET', KEYS[2]) == ARGV[1] then redis.call('DEL', KEYS[2]) end
-        redis.call('ZREM', KEYS[3], ARGV[1])
+        redis.call('ZREM', KEYS[2], ARGV[1])
         local held = 'null'
         if allocatedAt then held = seconds(tonumber(allocatedAt) / 1000, tonumber(ARGV[4]) / 1000) end
-        record(KEYS[4], KEYS[5], ARGV[8], ARGV[4], ARGV[5], 'null', held)
+        record(KEYS[3], KEYS[4], ARGV[8], ARGV[4], ARGV[5], 'null', held)
         return 1
         """;
 
@@ -77,7 +75,7 @@ public sealed class SessionStore(IConnectionMultiplexer redis, TimeProvider time
     {
         var now = time.GetUtcNow();
         await Db.ScriptEvaluateAsync(BindScript,
-            [SessionKeys.Session(session.User), SessionKeys.Runtime(session.Runtime), SessionKeys.LastSeen, SessionKeys.Queue, SessionKeys.QueueSeen,
+            [SessionKeys.Session(session.User), SessionKeys.LastSeen, SessionKeys.Queue, SessionKeys.QueueSeen,
                 SessionKeys.QueueJoined, SessionKeys.Events, SessionKeys.EventsSequence],
             [session.User, session.Runtime, session.Target.ToString(), session.AllocatedAt.ToUnixTimeMilliseconds(), session.Node ?? "", CacheTime.Seconds(now),
                 now.ToUnixTimeMilliseconds(), SessionEventLog.Head(SessionState.Bound, session.User, session.Runtime, fleet, null, now), eventLogLength]);
@@ -88,11 +86,11 @@ public sealed class SessionStore(IConnectionMultiplexer redis, TimeProvider time
         Db.SortedSetAddAsync(SessionKeys.LastSeen, user, CacheTime.Seconds(at), SortedSetWhen.Exists);
 
     /// <summary>Removes the session if it still points at <paramref name="runtime"/>; false when something else owns it now.</summary>
-    public Task<bool> RemoveAsync(string user, string runtime, ReleaseReason reason = ReleaseReason.RuntimeGone) =>
+    internal Task<bool> RemoveAsync(string user, string runtime, ReleaseReason reason = ReleaseReason.RuntimeGone) =>
         ReleaseAsync(user, runtime, reason, idleSince: null, orphanHeld: null);
 
     /// <summary>Removes the session only if it still points at the runtime and has had no activity after <paramref name="idleSince"/>.</summary>
-    public Task<bool> RemoveIfIdleAsync(string user, string runtime, DateTimeOffset idleSince) =>
+    internal Task<bool> RemoveIfIdleAsync(string user, string runtime, DateTimeOffset idleSince) =>
         ReleaseAsync(user, runtime, ReleaseReason.Idle, idleSince, orphanHeld: null);
 
     /// <summary>
@@ -104,7 +102,7 @@ public sealed class SessionStore(IConnectionMultiplexer redis, TimeProvider time
         var now = time.GetUtcNow();
         var orphan = reason == ReleaseReason.Orphan;
         return (int)await Db.ScriptEvaluateAsync(ReleaseScript,
-            [SessionKeys.Session(user), SessionKeys.Runtime(runtime), SessionKeys.LastSeen, SessionKeys.Events, SessionKeys.EventsSequence],
+            [SessionKeys.Session(user), SessionKeys.LastSeen, SessionKeys.Events, SessionKeys.EventsSequence],
             [user, runtime, idleSince is { } since ? CacheTime.Seconds(since).ToString("R", CultureInfo.InvariantCulture) : "", now.ToUnixTimeMilliseconds(),
                 SessionEventLog.Head(SessionState.Released, user, runtime, fleet, reason, now), orphan ? "1" : "0",
                 orphanHeld is { } held ? held.TotalSeconds.ToString("0.000", CultureInfo.InvariantCulture) : "null", eventLogLength]) == 1;
@@ -139,9 +137,6 @@ public sealed class SessionStore(IConnectionMultiplexer redis, TimeProvider time
 
         return views;
     }
-
-    /// <summary>Which person the cache says owns a runtime (the reverse index).</summary>
-    public async Task<string?> OwnerOfAsync(string runtime) => await Db.StringGetAsync(SessionKeys.Runtime(runtime));
 
     /// <summary>Takes the person's allocation lock (event: allocating); false when another attempt holds it.</summary>
     public async Task<bool> TryLockAsync(string user, string token, TimeSpan ttl)

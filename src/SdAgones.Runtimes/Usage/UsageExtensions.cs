@@ -10,9 +10,9 @@ namespace SdAgones.Runtimes.Usage;
 /// <summary>Registers usage accounting, quotas and the fair-share order for gateway and cruiser alike.</summary>
 public static class UsageExtensions
 {
-    public static IServiceCollection AddUsage(this IServiceCollection services, IConfiguration configuration)
+    public static IServiceCollection AddUsage(this IServiceCollection services)
     {
-        services.AddOptions<UsageOptions>().Bind(configuration.GetSection(UsageOptions.Section)).ValidateOnStart();
+        services.AddOptions<UsageOptions>().BindConfiguration(UsageOptions.Section).ValidateOnStart();
         services.AddSingleton<IValidateOptions<UsageOptions>, UsageOptionsCheck>();
         services.AddSingleton(sp => new UsageLedger(
             sp.GetRequiredService<IConnectionMultiplexer>(), sp.GetRequiredService<SessionEventLog>(), sp.GetRequiredService<SessionStore>(),

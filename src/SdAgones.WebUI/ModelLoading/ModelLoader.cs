@@ -66,8 +66,8 @@ internal static class ModelLoadingRegistration
     {
         services.AddOptions<ModelLoadingOptions>()
             .BindConfiguration(StandInOptions.Section)
-            .Validate(o => o.ModelLoadDelay >= TimeSpan.Zero && o.ModelLoadDelay <= ModelLoadingOptions.MaxDelay,
-                $"{StandInOptions.Section}:{nameof(ModelLoadingOptions.ModelLoadDelay)} must be between 00:00:00 and {ModelLoadingOptions.MaxDelay:c} (e.g. 00:00:01).")
+            .ValidateSetting($"{StandInOptions.Section}:{nameof(ModelLoadingOptions.ModelLoadDelay)}", o => o.ModelLoadDelay,
+                o => o.ModelLoadDelay >= TimeSpan.Zero && o.ModelLoadDelay <= ModelLoadingOptions.MaxDelay, $"use 00:00:00 to {ModelLoadingOptions.MaxDelay:c}, e.g. 00:00:01")
             .ValidateOnStart();
         services.AddSingleton<ModelLoader>();
         services.AddHostedService(sp => sp.GetRequiredService<ModelLoader>());

@@ -29,7 +29,7 @@ public sealed class CruiserIntegrationTests
         });
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         builder.AddRedisClient("cache");
-        CruiserExtensions.AddCruiserServices(builder.Services, builder.Configuration);
+        CruiserExtensions.AddCruiserServices(builder.Services);
         builder.Services.AddHostedService<CruiserWorker>();
         using var host = builder.Build();
         await host.StartAsync();

@@ -1,4 +1,3 @@
-using System.Globalization;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -49,7 +48,8 @@ public sealed class CruiserWorld : IAsyncLifetime
         services.AddLogging(l => l.SetMinimumLevel(LogLevel.Warning));
         services.AddMetrics();
         services.AddSingleton<IConnectionMultiplexer>(await redis.ConnectCleanAsync("garnet"));
-        CruiserExtensions.AddCruiserServices(services, configuration);
+        services.AddSingleton<IConfiguration>(configuration);
+        CruiserExtensions.AddCruiserServices(services);
         Services = services.BuildServiceProvider();
     }
 
@@ -59,20 +59,7 @@ public sealed class CruiserWorld : IAsyncLifetime
     public async Task<RuntimeSession> AllocateAsync(string user, bool bind = true)
     {
         await Agones.WaitForReadyAsync(1);
-        var status = await Agones.Agones.AllocateAsync(new GameServerAllocationSpec
-        {
-            Selectors = [new GameServerSelector { MatchLabels = new() { [AgonesApi.FleetLabel] = "sd-agones-fleet" } }],
-            Metadata = new AllocationMetadata
-            {
-                Labels = new() { [AgonesApi.UserLabel] = PersonLabel.For(user) },
-                Annotations = new()
-                {
-                    [AgonesApi.UserAnnotation] = user,
-                    [AgonesApi.AllocatedAtAnnotation] = Time.GetUtcNow().ToString("O", CultureInfo.InvariantCulture),
-                },
-            },
-        }, CancellationToken.None);
-        Assert.Equal(AllocationState.Allocated, status.State);
+        var status = await Agones.Client.AllocateToAsync(user, Time.GetUtcNow());
         var session = new RuntimeSession(user, status.GameServerName!, RuntimeAddress.WebUI(status)!, Time.GetUtcNow(), status.NodeName);
         if (bind)
         {

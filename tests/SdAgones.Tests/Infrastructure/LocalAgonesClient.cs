@@ -26,6 +26,26 @@ public sealed class LocalAgonesClient : IDisposable
         Eventually.HoldsAsync(async () => (await ListAsync()).Count(s => s.State == GameServerState.Ready) >= count,
             timeout ?? TimeSpan.FromSeconds(90), $"{count} Ready runtimes");
 
+    /// <summary>Allocates a Ready runtime from the fleet to the person with the labels and annotations a gateway sets, without binding a session.</summary>
+    public async Task<GameServerAllocationStatus> AllocateToAsync(string user, DateTimeOffset at)
+    {
+        var status = await Agones.AllocateAsync(new GameServerAllocationSpec
+        {
+            Selectors = [new GameServerSelector { MatchLabels = new() { [AgonesApi.FleetLabel] = "sd-agones-fleet" } }],
+            Metadata = new AllocationMetadata
+            {
+                Labels = new() { [AgonesApi.UserLabel] = SdAgones.Runtimes.Identity.PersonLabel.For(user) },
+                Annotations = new()
+                {
+                    [AgonesApi.UserAnnotation] = user,
+                    [AgonesApi.AllocatedAtAnnotation] = at.ToString("O", System.Globalization.CultureInfo.InvariantCulture),
+                },
+            },
+        }, CancellationToken.None);
+        Assert.Equal(AllocationState.Allocated, status.State);
+        return status;
+    }
+
     public async Task<List<GameServer>> AllocatedToAsync(string user) =>
         (await ListAsync()).Where(s => s.State == GameServerState.Allocated && s.AllocatedUser == user).ToList();
 

@@ -17,7 +17,7 @@ public sealed class SessionStoreTests(RedisBackends backends) : IClassFixture<Re
         new(user, runtime, new Uri("http://10.0.0.7:7860/"), time.GetUtcNow(), "node-a");
 
     [Theory, MemberData(nameof(RedisBackends.Names), MemberType = typeof(RedisBackends))]
-    public async Task An_assigned_session_is_found_with_its_runtime_and_the_reverse_index(string backend)
+    public async Task An_assigned_session_is_found_with_its_runtime(string backend)
     {
         var store = await StoreAsync(backend);
         await store.AssignAsync(Session("alice@example.com", "gs-1"));
@@ -27,7 +27,6 @@ public sealed class SessionStoreTests(RedisBackends backends) : IClassFixture<Re
         Assert.Equal("gs-1", found.Runtime);
         Assert.Equal(new Uri("http://10.0.0.7:7860/"), found.Target);
         Assert.Equal("node-a", found.Node);
-        Assert.Equal("alice@example.com", await store.OwnerOfAsync("gs-1"));
         Assert.Equal(time.GetUtcNow(), await store.LastSeenAsync("alice@example.com"));
         Assert.Null(await store.GetAsync("bob@example.com"));
     }
@@ -42,7 +41,6 @@ public sealed class SessionStoreTests(RedisBackends backends) : IClassFixture<Re
         Assert.Equal("gs-new", (await store.GetAsync("alice"))?.Runtime);
         Assert.True(await store.RemoveAsync("alice", "gs-new"));
         Assert.Null(await store.GetAsync("alice"));
-        Assert.Null(await store.OwnerOfAsync("gs-new"));
         Assert.Null(await store.LastSeenAsync("alice"));
     }
 

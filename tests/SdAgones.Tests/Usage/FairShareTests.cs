@@ -34,7 +34,8 @@ public sealed class FairShareTests(RedisBackends backends) : IClassFixture<Redis
         services.AddLogging(l => l.SetMinimumLevel(LogLevel.Warning));
         services.AddMetrics();
         services.AddSingleton(await backends.ConnectCleanAsync("garnet"));
-        services.AddRuntimePlatform(configuration);
+        services.AddSingleton<IConfiguration>(configuration);
+        services.AddRuntimePlatform();
         return services.BuildServiceProvider();
     }
 
