@@ -16,10 +16,13 @@ internal sealed partial class GatewayPipeline(
     WaitingRoom.WaitingRoom waitingRoom,
     RuntimeForwarder forwarder,
     AgonesClient agones,
+    ForwardedTraces traces,
+    TimeProvider time,
     ILogger<GatewayPipeline> logger)
 {
     public async Task HandleAsync(HttpContext context)
     {
+        var startedAt = time.GetTimestamp();
         using var activity = GatewayRequestSpan.Start(context);
         if (HttpMethods.IsConnect(context.Request.Method) || HttpMethods.IsTrace(context.Request.Method))
         {
@@ -50,7 +53,18 @@ internal sealed partial class GatewayPipeline(
         GatewayRequestSpan.TagRuntime(activity, session.Runtime, agones.FleetName);
         sessions.Touch(user);
         ActivityMeter.Attach(context, () => sessions.Touch(user));
-        if (await forwarder.ForwardAsync(context, session.Target) == ForwardResult.RuntimeUnreachable)
+        var sampled = traces.IsSampled(activity);
+        var result = ForwardResult.Failed;
+        try
+        {
+            result = await forwarder.ForwardAsync(context, session.Target, traces.RunsDiagnostics(sampled));
+        }
+        finally
+        {
+            traces.Decide(activity, sampled, startedAt, result != ForwardResult.Done || context.Response.StatusCode >= StatusCodes.Status500InternalServerError);
+        }
+
+        if (result == ForwardResult.RuntimeUnreachable)
         {
             LogUnreachable(user, session.Runtime);
             await sessions.ReleaseAsync(session, ReleaseReason.RuntimeUnreachable);
