@@ -18,6 +18,7 @@ public static class LocalAgonesApp
             .Bind(builder.Configuration.GetSection(FleetOptions.Section))
             .ValidateDataAnnotations()
             .ValidateOnStart();
+        builder.Services.AddRuntimeHosting(builder.Configuration);
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<GameServerRegistry>();
         builder.Services.AddSingleton<LocalAgonesMetrics>();

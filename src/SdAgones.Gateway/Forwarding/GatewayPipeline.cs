@@ -36,6 +36,7 @@ internal sealed partial class GatewayPipeline(
         var user = context.User.Person(); // signed in: the endpoint requires authorization
         GatewayRequestSpan.TagPerson(activity, user);
         var session = await sessions.FindAsync(user); // a cache fault is answered 503 by the gateway's exception handler
+        var allocated = session is null; // a person's first request (allocation, then first forward) is always traced in full
 
         if (session is null)
         {
@@ -53,7 +54,7 @@ internal sealed partial class GatewayPipeline(
         GatewayRequestSpan.TagRuntime(activity, session.Runtime, agones.FleetName);
         sessions.Touch(user);
         ActivityMeter.Attach(context, () => sessions.Touch(user));
-        var sampled = traces.IsSampled(activity);
+        var sampled = (allocated && activity is { Recorded: true }) || traces.IsSampled(activity);
         var result = ForwardResult.Failed;
         try
         {

@@ -12,6 +12,7 @@ namespace SdAgones.LocalAgones.Pods;
 internal sealed partial class RuntimeSupervisor(
     GameServerRegistry registry,
     IOptions<FleetOptions> options,
+    IOptions<RuntimeHostingOptions> hosting,
     TimeProvider time,
     ILogger<RuntimeSupervisor> logger) : IAsyncDisposable
 {
@@ -34,7 +35,7 @@ internal sealed partial class RuntimeSupervisor(
     public void Launch(string name)
     {
         var settings = options.Value;
-        var pod = new RuntimePod(name, FreePort(), FreePort(), settings, time, logger);
+        var pod = new RuntimePod(name, FreePort(), FreePort(), settings, time, logger, hosting.Value.RuntimeHosting);
         var cancel = CancellationTokenSource.CreateLinkedTokenSource(stopping.Token);
         var running = new Running(pod, cancel);
         if (!pods.TryAdd(name, running))
