@@ -203,7 +203,8 @@ internal static class OtlpTraceReader
                     position += 8;
                     break;
                 case 2:
-                    position += (int)Varint(message, ref position);
+                    var length = (int)Varint(message, ref position); // read before adding: the read moves the position
+                    position += length;
                     break;
                 case 5:
                     position += 4;
