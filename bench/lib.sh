@@ -1,7 +1,7 @@
 # Shared by bench/run and bench/soak: free ports, starting the parts from their build output, tearing down by PID.
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 BIN="$ROOT/src"
-CONFIG=Release   # what is measured runs from Release builds (bin/Release/net10.0)
+CONFIG=${BENCH_CONFIG:-Release}   # what is measured runs from Release builds (bin/Release/net10.0)
 OUT="bin/$CONFIG/net10.0"
 BENCH_DLL="$ROOT/bench/SdAgones.Bench/$OUT/SdAgones.Bench.dll"
 MEASURED=(src/SdAgones.CacheServer src/SdAgones.WebUI src/SdAgones.Agent src/SdAgones.LocalAgones src/SdAgones.Gateway src/SdAgones.Cruiser bench/SdAgones.Bench)
@@ -23,10 +23,11 @@ build_measured() { # Release builds of everything bench/run and bench/soak start
 
 log() { printf '[%s] %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
 
-free_port() {
+free_port() { # [low]: "low" stays below Linux's ephemeral range (32768+), for a port a client dials before anything
+  # listens there (the time-to-runtime run's trace receiver): a client retrying an ephemeral port can connect to itself
   local p
   while :; do
-    p=$((20000 + RANDOM % 40000))
+    if [[ ${1:-} == low ]]; then p=$((20000 + RANDOM % 12000)); else p=$((20000 + RANDOM % 40000)); fi
     [[ $USED_PORTS == *" $p "* ]] && continue
     if ! (exec 3<>/dev/tcp/127.0.0.1/$p) 2>/dev/null; then USED_PORTS+="$p "; echo "$p"; return; fi
   done

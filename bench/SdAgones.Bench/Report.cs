@@ -42,13 +42,13 @@ internal static partial class Report
                 ["gateway_cpu_over_nginx"] = R(gateway.CpuUsPerRequest / nginx.CpuUsPerRequest, 3),
             };
             var cpuOverNginx = gateway.CpuUsPerRequest / nginx.CpuUsPerRequest;
-            rows.Add([$"Forwarding, {people} person(s): CPU µs per request, WebUI (direct) / nginx / gateway (process CPU ÷ requests)", $"{F(direct.CpuUsPerRequest, "0")} / {F(nginx.CpuUsPerRequest, "0")} / {F(gateway.CpuUsPerRequest, "0")}", "gateway ≤ 1.5× nginx", Met(cpuOverNginx <= 1.5)]);
             Target($"Forwarding, {people} person(s): gateway ≥ 1.0× nginx (upstream keep-alive) in req/s", $"{F(overNginx, "0.00")}× ({F(gateway.Rps, "0")} vs {F(nginx.Rps, "0")} req/s)", overNginx >= 1.0);
             Target($"Forwarding, {people} person(s): gateway CPU per request ≤ 1.5× nginx's", $"{F(cpuOverNginx, "0.00")}× ({F(gateway.CpuUsPerRequest, "0")} vs {F(nginx.CpuUsPerRequest, "0")} µs)", cpuOverNginx <= 1.5);
             rows.Add([$"Forwarding, {people} person(s): req/s direct / nginx / gateway", $"{F(direct.Rps, "0")} / {F(nginx.Rps, "0")} / {F(gateway.Rps, "0")}", "—", ""]);
             rows.Add([$"Forwarding, {people} person(s): p50 / p99 ms direct / nginx / gateway (wrk, saturated)", $"{F(direct.P50)}/{F(direct.P99)} · {F(nginx.P50)}/{F(nginx.P99)} · {F(gateway.P50)}/{F(gateway.P99)}", "—", ""]);
             rows.Add([$"Forwarding, {people} person(s): gateway / nginx throughput", F(overNginx, "0.00") + "×", "≥ 1.0×", Met(overNginx >= 1.0)]);
             rows.Add([$"Forwarding, {people} person(s): gateway / direct throughput", F(overDirect, "0.00") + "×", "—", ""]);
+            rows.Add([$"Forwarding, {people} person(s): CPU µs per request, WebUI (direct) / nginx / gateway (process CPU ÷ requests)", $"{F(direct.CpuUsPerRequest, "0")} / {F(nginx.CpuUsPerRequest, "0")} / {F(gateway.CpuUsPerRequest, "0")}", "gateway ≤ 1.5× nginx", Met(cpuOverNginx <= 1.5)]);
             if (people == "1")
             {
                 forwarding["gateway_over_direct"] = R(overDirect, 3);
