@@ -39,6 +39,9 @@ internal static class Soak
         var nextRotate = start + (long)(rotateEvery * Stopwatch.Frequency);
         var tasks = new List<Task>();
         long sent = 0;
+        // "Flat memory after warm-up": RSS once the first sixth of the run (at most 5 minutes) is over, against the end.
+        var warmedAt = start + (long)(Math.Min(minutes / 6, 5) * 60 * Stopwatch.Frequency);
+        (double gateway, double cruiser)? warmRss = null;
         while (Stopwatch.GetTimestamp() < end)
         {
             var due = start + (long)(sent / rate * Stopwatch.Frequency);
@@ -55,6 +58,11 @@ internal static class Soak
                 visited.Add(next % poolSize);
                 next++;
                 nextRotate += (long)(rotateEvery * Stopwatch.Frequency);
+            }
+
+            if (warmRss is null && Stopwatch.GetTimestamp() >= warmedAt)
+            {
+                warmRss = (gatewayPid > 0 ? Proc.RssMiB(gatewayPid) : double.NaN, cruiserPid > 0 ? Proc.RssMiB(cruiserPid) : double.NaN);
             }
 
             var user = $"soak-{window[Random.Shared.Next(window.Count)]:000}";
@@ -123,6 +131,8 @@ internal static class Soak
             allocated_after_idle = allocated.Count,
             leaked_runtimes = leaked,
             gateway_rss_start_mib = startRss.gateway,
+            gateway_rss_after_warmup_mib = warmRss?.gateway ?? double.NaN,
+            cruiser_rss_after_warmup_mib = warmRss?.cruiser ?? double.NaN,
             gateway_rss_end_mib = endRss.gateway,
             cruiser_rss_start_mib = startRss.cruiser,
             cruiser_rss_end_mib = endRss.cruiser,

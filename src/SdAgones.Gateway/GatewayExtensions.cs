@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.AspNetCore.Server.Kestrel.Core.Features;
+using Microsoft.Extensions.Options;
 using SdAgones.Gateway.Allocation;
 using SdAgones.Gateway.Api;
 using SdAgones.Gateway.Edge;
@@ -62,6 +63,11 @@ internal static class GatewayExtensions
             kestrel.AddServerHeader = false;
         });
         builder.Services.Configure<KestrelServerOptions>(o => o.AllowSynchronousIO = false);
+        builder.Services.AddOptions<ForwardingOptions>().Bind(builder.Configuration.GetSection(ForwardingOptions.Section))
+            .ValidateSetting("Gateway:ForwardedTraceSampling", o => o.ForwardedTraceSampling, o => o.ForwardedTraceSampling is >= 0 and <= 1, "use a share from 0 to 1, e.g. 0.1")
+            .ValidateSetting("Gateway:SlowRequestThreshold", o => o.SlowRequestThreshold, o => o.SlowRequestThreshold > TimeSpan.Zero, "use a positive time span, e.g. 00:00:01")
+            .ValidateOnStart();
+        builder.Services.AddSingleton<ForwardedTraces>();
         builder.Services.AddHttpForwarder();
         builder.Services.AddSingleton<RuntimeForwarder>();
         builder.Services.AddSingleton<GatewayPipeline>();
@@ -75,6 +81,7 @@ internal static class GatewayExtensions
     /// </summary>
     public static WebApplication MapRuntimeForwarding(this WebApplication app)
     {
+        GatewayRequestSpan.EmailOnSpans = app.Services.GetRequiredService<IOptions<ForwardingOptions>>().Value.EmailOnSpans;
         var telemetry = app.Services.GetRequiredService<GatewayTelemetry>();
         var directory = app.Services.GetRequiredService<SessionDirectory>();
         telemetry.ObserveSessions(() => directory.CachedCount);

@@ -18,6 +18,7 @@ public static class LocalAgonesApp
             .BindConfiguration(FleetOptions.Section)
             .ValidateDataAnnotations()
             .ValidateOnStart();
+        builder.Services.AddRuntimeHosting(builder.Configuration);
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<EventLog>();
         builder.Services.AddSingleton<GameServerRegistry>();

@@ -5,8 +5,9 @@ using SdAgones.Agent.WebUI;
 namespace SdAgones.Agent.Readiness;
 
 /// <summary>
-/// Marks the runtime Ready only once its WebUI has loaded the model and answered an API call, so nobody is handed a
-/// pod still loading. Then asks the SDK for Ready once and waits for the state on the SDK watch. The sidecar applies
+/// Marks the runtime Ready only once its WebUI has loaded the model and answered the API calls a person's page makes
+/// first (<c>POST /sdapi/v1/reload-checkpoint</c> waits for the model; <c>GET /sdapi/v1/options</c> must answer 200),
+/// so nobody is handed a pod still loading and the first person's request does not pay for the WebUI's first answer. Then asks the SDK for Ready once and waits for the state on the SDK watch. The sidecar applies
 /// the request later and unconditionally (Agones pkg/sdkserver/sdkserver.go <c>updateState</c>), so a second
 /// <c>/ready</c> that lands after an allocation would hand a person's runtime back to the pool: Ready is asked again
 /// only when, after <see cref="AgentOptions.ReadyRetryAfter"/>, the GameServer has not even reached RequestReady,
@@ -44,10 +45,17 @@ internal sealed partial class ReadinessGate(
             {
                 if (await webUI.ModelLoadedAsync(ct))
                 {
-                    return;
-                }
+                    if (await webUI.AnswersReadsAsync(ct))
+                    {
+                        return;
+                    }
 
-                LogNotYet("the WebUI's API is not up yet (404)");
+                    LogNotYet("the model is loaded but GET /sdapi/v1/options does not answer 200 yet");
+                }
+                else
+                {
+                    LogNotYet("the WebUI's API is not up yet (404)");
+                }
             }
             catch (Exception ex) when (Retry.IsTransient(ex, ct))
             {

@@ -40,6 +40,16 @@ internal sealed class WebUIClient(IOptions<AgentOptions> options) : IDisposable
         return true;
     }
 
+    /// <summary>
+    /// True when <c>GET /sdapi/v1/options</c> (the first call a WebUI page and most API clients make) answers 200.
+    /// Asked once before Ready so the first person's request does not pay for the WebUI's first answer.
+    /// </summary>
+    public async Task<bool> AnswersReadsAsync(CancellationToken ct)
+    {
+        using var response = await http.GetAsync("sdapi/v1/options", HttpCompletionOption.ResponseHeadersRead, ct);
+        return response.IsSuccessStatusCode;
+    }
+
     /// <summary>True while a generation runs or waits (<c>state.job_count</c> &gt; 0 or <c>progress</c> &gt; 0), as the cruiser reads it.</summary>
     public async Task<bool> IsGeneratingAsync(CancellationToken ct)
     {

@@ -17,10 +17,13 @@ internal sealed partial class GatewayPipeline(
     RuntimeForwarder forwarder,
     AgonesClient agones,
     Usage.QuotaGate quota,
+    ForwardedTraces traces,
+    TimeProvider time,
     ILogger<GatewayPipeline> logger)
 {
     public async Task HandleAsync(HttpContext context)
     {
+        var startedAt = time.GetTimestamp();
         using var activity = GatewayRequestSpan.Start(context);
         if (HttpMethods.IsConnect(context.Request.Method) || HttpMethods.IsTrace(context.Request.Method))
         {
@@ -34,6 +37,7 @@ internal sealed partial class GatewayPipeline(
         var user = context.User.Person(); // signed in: the endpoint requires authorization
         GatewayRequestSpan.TagPerson(activity, user);
         var session = await sessions.FindAsync(user); // a cache fault is answered 503 by the gateway's exception handler
+        var allocated = session is null; // a person's first request (allocation, then first forward) is always traced in full
 
         if (session is null)
         {
@@ -56,7 +60,18 @@ internal sealed partial class GatewayPipeline(
         GatewayRequestSpan.TagRuntime(activity, session.Runtime, agones.FleetName);
         sessions.Touch(user);
         ActivityMeter.Attach(context, () => sessions.Touch(user));
-        if (await forwarder.ForwardAsync(context, session.Target) == ForwardResult.RuntimeUnreachable)
+        var sampled = (allocated && activity is { Recorded: true }) || traces.IsSampled(activity);
+        var result = ForwardResult.Failed;
+        try
+        {
+            result = await forwarder.ForwardAsync(context, session.Target, traces.RunsDiagnostics(sampled));
+        }
+        finally
+        {
+            traces.Decide(activity, sampled, startedAt, result != ForwardResult.Done || context.Response.StatusCode >= StatusCodes.Status500InternalServerError);
+        }
+
+        if (result == ForwardResult.RuntimeUnreachable)
         {
             LogUnreachable(user, session.Runtime);
             await sessions.ReleaseAsync(session, ReleaseReason.RuntimeUnreachable);

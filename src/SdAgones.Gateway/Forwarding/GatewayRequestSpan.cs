@@ -4,8 +4,8 @@ namespace SdAgones.Gateway.Forwarding;
 
 /// <summary>
 /// Names and tags the span of a forwarded request so a person's request can be found in the traces: named by route
-/// kind (<c>forward POST /sdapi/v1/txt2img</c>, <c>wait</c>), tagged with a pseudonymous person id (never the email),
-/// the runtime and its profile (the Fleet).
+/// kind (<c>forward POST /sdapi/v1/txt2img</c>, <c>wait</c>), tagged with a pseudonymous person id (the email only when
+/// <c>Gateway:EmailOnSpans</c> is on), the runtime and its profile (the Fleet).
 /// </summary>
 internal static class GatewayRequestSpan
 {
@@ -27,9 +27,23 @@ internal static class GatewayRequestSpan
         return GatewayTelemetry.Source.StartActivity(name);
     }
 
-    /// <summary>The person as the same hash their Kubernetes label ends with: stable per person, not reversible to the email.</summary>
-    public static void TagPerson(Activity? activity, string user) =>
-        activity?.SetTag(PersonTag, PersonLabel.For(user)[^PersonHashChars..]);
+    /// <summary>
+    /// <c>Gateway:EmailOnSpans</c>, set once when the gateway starts (<see cref="ForwardingOptions.EmailOnSpans"/>): one
+    /// process-wide value, so the allocator's spans follow it without a setting of their own.
+    /// </summary>
+    public static bool EmailOnSpans { get; set; }
+
+    /// <summary>
+    /// The person as the same hash their Kubernetes label ends with: stable per person, not reversible to the email;
+    /// or the email itself when <see cref="EmailOnSpans"/> is on.
+    /// </summary>
+    public static void TagPerson(Activity? activity, string user)
+    {
+        if (activity is { IsAllDataRequested: true })
+        {
+            activity.SetTag(PersonTag, EmailOnSpans ? user : PersonLabel.For(user)[^PersonHashChars..]);
+        }
+    }
 
     public static void TagRuntime(Activity? activity, string runtime, string profile)
     {

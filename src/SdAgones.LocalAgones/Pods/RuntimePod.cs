@@ -6,13 +6,17 @@ namespace SdAgones.LocalAgones.Pods;
 
 /// <summary>
 /// One runtime as local processes, the pair a GKE pod holds: the WebUI (the stand-in here) and the in-pod agent,
-/// plus this GameServer's Agones SDK server that both reach through <c>AGONES_SDK_HTTP_PORT</c>.
+/// plus this GameServer's Agones SDK server that both reach through <c>AGONES_SDK_HTTP_PORT</c>. With
+/// <see cref="RuntimeHosting.InProcess"/> the pair runs as two hosts inside LocalAgones instead, with the same
+/// settings, ports and SDK server.
 /// </summary>
 internal sealed partial class RuntimePod(
-    string name, string podIP, int webUIPort, int sdkPort, FleetOptions options, TimeProvider time, ILogger logger) : IAsyncDisposable
+    string name, string podIP, int webUIPort, int sdkPort, FleetOptions options, TimeProvider time, ILogger logger,
+    RuntimeHosting hosting = RuntimeHosting.Process) : IAsyncDisposable
 {
     private readonly List<Process> processes = [];
     private readonly Dictionary<Process, string> containers = [];
+    private readonly List<(string Container, IHost Host)> hosts = [];
     private bool stopping;
     private long lastHealthTicks = time.GetUtcNow().UtcTicks;
     private int exited;
@@ -35,7 +39,9 @@ internal sealed partial class RuntimePod(
         {
             lock (processes)
             {
-                return processes.ToDictionary(p => containers[p], p => p.Id);
+                return hosts.Count > 0
+                    ? hosts.ToDictionary(h => h.Container, _ => Environment.ProcessId)
+                    : processes.ToDictionary(p => containers[p], p => p.Id);
             }
         }
     }
@@ -63,7 +69,7 @@ internal sealed partial class RuntimePod(
         Directory.CreateDirectory(models);
         Directory.CreateDirectory(Workspace);
         var interval = TimeSpan.FromSeconds(Math.Min(2, options.HealthPeriodSeconds / 2.0));
-        Start(ServiceNames.Agent, options.AgentAssembly,
+        await StartAsync(ServiceNames.Agent, options.AgentAssembly,
             SettingKeys.Switch(SettingKeys.WebUIUrl), $"http://{PodIP}:{WebUIPort}",
             SettingKeys.Switch(SettingKeys.StorageRoot), storageRoot,
             SettingKeys.Switch(SettingKeys.StorageWorkspace), Workspace,
@@ -75,11 +81,56 @@ internal sealed partial class RuntimePod(
         }
 
         // --urls keeps each local WebUI on loopback (a pod's --listen would expose it to the machine's network).
-        Start(ServiceNames.WebUI, options.WebUIAssembly,
+        await StartAsync(ServiceNames.WebUI, options.WebUIAssembly,
             "--urls", $"http://{PodIP}:{WebUIPort}",
             "--WebUI:CommandLineArgs", $"--api --listen --port {WebUIPort} --hide-ui-dir-config --data-dir \"{Workspace}\" --models-dir \"{models}\"",
             "--WebUI:StepDelay", options.WebUIStepDelay.ToString("c"),
             "--WebUI:ModelLoadDelay", options.WebUIModelLoadDelay.ToString("c"));
+    }
+
+    private async Task StartAsync(string container, string assembly, params string[] args)
+    {
+        if (hosting == RuntimeHosting.Process)
+        {
+            Start(container, assembly, args);
+            return;
+        }
+
+        // What the process mode puts in the container's environment goes on the command line: it outranks the
+        // environment LocalAgones itself runs in, which the hosts would otherwise read.
+        string[] environment =
+        [
+            "--contentRoot", Path.GetDirectoryName(assembly)!,
+            "--environment", "Production",
+            "--AGONES_SDK_HTTP_PORT", SdkPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            "--AGONES_SDK_GRPC_PORT", "0",
+            "--GAMESERVER_NAME", Name,
+            "--OTEL_SERVICE_NAME", container,
+            "--OTEL_RESOURCE_ATTRIBUTES", $"service.instance.id={Name}",
+            "--Logging:LogLevel:Default", "Warning",
+        ];
+        var (builderType, builderMethod) = container == ServiceNames.WebUI ? ("SdAgones.WebUI.StandInWebUi", "Build") : ("SdAgones.Agent.AgentHost", "Build");
+        var host = ContainerAssembly.Build(assembly, builderType, builderMethod, [.. args, .. environment]);
+        lock (processes)
+        {
+            if (stopping)
+            {
+                host.Dispose();
+                return; // the pod was stopped while this container waited to start
+            }
+
+            hosts.Add((container, host));
+        }
+
+        await host.StartAsync(CancellationToken.None);
+        host.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopped.Register(() =>
+        {
+            if (Interlocked.Exchange(ref exited, 1) == 0)
+            {
+                ProcessExited?.Invoke(this);
+            }
+        });
+        LogStartedInProcess(Name, container);
     }
 
     private void Start(string container, string assembly, params string[] args)
@@ -154,10 +205,28 @@ internal sealed partial class RuntimePod(
     {
         Interlocked.Exchange(ref exited, 1); // an exit we asked for is not a crash
         List<Process> started;
+        List<(string Container, IHost Host)> inProcess;
         lock (processes)
         {
             stopping = true;
             started = [.. processes];
+            inProcess = [.. hosts];
+        }
+
+        using (var graceful = new CancellationTokenSource(grace))
+        {
+            // Both at once, as the kubelet's SIGTERM reaches both containers of a pod.
+            await Task.WhenAll(inProcess.Select(async h =>
+            {
+                try
+                {
+                    await h.Host.StopAsync(graceful.Token);
+                }
+                catch (OperationCanceledException)
+                {
+                    // the grace period passed: disposing below ends what is left
+                }
+            }));
         }
 
         foreach (var process in started.Where(p => !p.HasExited))
@@ -188,6 +257,11 @@ internal sealed partial class RuntimePod(
             {
                 process.Dispose();
             }
+
+            foreach (var (_, host) in hosts)
+            {
+                host.Dispose();
+            }
         }
 
         // The pod-local folder dies with the pod; the agent has moved the person's outputs out before it exited.
@@ -217,6 +291,9 @@ internal sealed partial class RuntimePod(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Runtime {Runtime}: {Container} started as process {Pid}")]
     private partial void LogStarted(string runtime, string container, int pid);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Runtime {Runtime}: {Container} started in-process")]
+    private partial void LogStartedInProcess(string runtime, string container);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Runtime {Runtime}: its workspace could not be deleted ({Reason})")]
     private partial void LogWorkspaceLeft(string runtime, string reason);

@@ -10,6 +10,7 @@ namespace SdAgones.LocalAgones.Pods;
 internal sealed partial class RuntimeSupervisor(
     GameServerRegistry registry,
     IOptions<FleetOptions> options,
+    IOptions<RuntimeHostingOptions> hosting,
     TimeProvider time,
     ILogger<RuntimeSupervisor> logger) : IAsyncDisposable
 {
@@ -45,7 +46,7 @@ internal sealed partial class RuntimeSupervisor(
             return;
         }
 
-        var pod = new RuntimePod(name, ports.PodIP, ports.Listen, PodNetwork.FreePort(), settings, time, logger);
+        var pod = new RuntimePod(name, ports.PodIP, ports.Listen, PodNetwork.FreePort(), settings, time, logger, hosting.Value.RuntimeHosting);
         var cancel = CancellationTokenSource.CreateLinkedTokenSource(stopping.Token);
         var running = new Running(pod, cancel);
         if (!pods.TryAdd(name, running))

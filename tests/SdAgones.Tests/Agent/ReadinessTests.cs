@@ -85,4 +85,37 @@ public sealed class ReadinessTests
         Assert.Equal(GameServerState.Allocated, now?.State);
         Assert.Equal("carol", now?.Metadata.Labels[AgonesApi.UserLabel]);
     }
+
+    /// <summary>
+    /// A WebUI loading its model serves its page at once and its API routes halfway through the load (as A1111 does);
+    /// the runtime turns Ready only once the model is loaded, so the first person's generation does not wait for it.
+    /// </summary>
+    [Fact]
+    public async Task A_runtime_whose_WebUI_is_still_loading_its_model_is_not_Ready_before_the_model_is_loaded()
+    {
+        var load = TimeSpan.FromSeconds(16);
+        await using var host = await LocalAgonesHost.StartAsync(buffer: 1, max: 1, "--Fleet:WebUIModelLoadDelay", load.ToString("c"));
+        var supervisor = host.Services.GetRequiredService<RuntimeSupervisor>();
+
+        // Halfway through the load the API routes answer (a plain GET works) while the GameServer is not Ready yet.
+        var server = await Eventually.ReturnsAsync(async () => (await host.ListAsync()).FirstOrDefault(s => RuntimeAddress.WebUI(s) is not null), TimeSpan.FromSeconds(60), "the runtime to get an address");
+        using var webUI = new HttpClient { BaseAddress = RuntimeAddress.WebUI(server), Timeout = TimeSpan.FromSeconds(60) };
+        await Eventually.HoldsAsync(async () =>
+        {
+            try
+            {
+                using var options = await webUI.GetAsync("sdapi/v1/options");
+                return options.StatusCode == System.Net.HttpStatusCode.OK;
+            }
+            catch (HttpRequestException)
+            {
+                return false;
+            }
+        }, TimeSpan.FromSeconds(60), "the WebUI's API routes to answer", TimeSpan.FromMilliseconds(100));
+        Assert.NotEqual(GameServerState.Ready, (await host.Agones.GetGameServerAsync(server.Name, CancellationToken.None))?.State);
+
+        await host.WaitForReadyAsync(1, TimeSpan.FromSeconds(120));
+        var readyAfter = DateTimeOffset.UtcNow - supervisor.Find(server.Name)!.StartedAt;
+        Assert.True(readyAfter >= load, $"Ready {readyAfter.TotalSeconds:F1} s after the pod started, before its {load.TotalSeconds:F0} s model load ended");
+    }
 }

@@ -10,7 +10,13 @@ using Microsoft.Extensions.DependencyInjection;
 namespace SdAgones.Tests.Infrastructure;
 
 /// <summary>One span as an OTLP receiver sees it: the sending service, the trace it belongs to, its name and attributes.</summary>
-public sealed record ReceivedSpan(string Service, string TraceId, string SpanId, string ParentSpanId, string Name, IReadOnlyDictionary<string, string> Attributes);
+public sealed record ReceivedSpan(
+    string Service, string TraceId, string SpanId, string ParentSpanId, string Name, IReadOnlyDictionary<string, string> Attributes,
+    ulong StartUnixNano = 0, ulong EndUnixNano = 0)
+{
+    /// <summary>How long the span lasted, in milliseconds.</summary>
+    public double DurationMs => (EndUnixNano - StartUnixNano) / 1e6;
+}
 
 /// <summary>
 /// An OTLP/HTTP receiver in the test process (<c>POST /v1/traces</c>, protobuf), standing where the Aspire dashboard
@@ -28,9 +34,10 @@ public sealed class OtlpReceiver : IAsyncDisposable
     public Uri Url { get; private set; } = null!;
     public IReadOnlyCollection<ReceivedSpan> Spans => spans;
 
-    public static async Task<OtlpReceiver> StartAsync()
+    /// <summary>Starts the receiver on <paramref name="port"/> (0: any free port).</summary>
+    public static async Task<OtlpReceiver> StartAsync(int port = 0)
     {
-        var builder = WebApplication.CreateSlimBuilder(["--urls", "http://127.0.0.1:0", "--Logging:LogLevel:Default", "Warning"]);
+        var builder = WebApplication.CreateSlimBuilder(["--urls", $"http://127.0.0.1:{port}", "--Logging:LogLevel:Default", "Warning"]);
         var app = builder.Build();
         var receiver = new OtlpReceiver(app);
         app.MapPost("/v1/traces", async (HttpRequest request) =>
@@ -113,7 +120,9 @@ internal static class OtlpTraceReader
                         Hex(Fields(span, 2).FirstOrDefault()),
                         Hex(Fields(span, 4).FirstOrDefault()),
                         Encoding.UTF8.GetString(Fields(span, 5).FirstOrDefault() ?? []),
-                        Attributes(span, 9)));
+                        Attributes(span, 9),
+                        Fixed64(span, 7),
+                        Fixed64(span, 8)));
                 }
             }
         }
@@ -171,6 +180,41 @@ internal static class OtlpTraceReader
         }
 
         return found;
+    }
+
+    // The first occurrence of a fixed64 field (a span's start and end time), or 0.
+    private static ulong Fixed64(ReadOnlySpan<byte> message, int number)
+    {
+        var position = 0;
+        while (position < message.Length)
+        {
+            var tag = Varint(message, ref position);
+            switch ((int)(tag & 7))
+            {
+                case 0:
+                    Varint(message, ref position);
+                    break;
+                case 1:
+                    if ((int)(tag >> 3) == number)
+                    {
+                        return System.Buffers.Binary.BinaryPrimitives.ReadUInt64LittleEndian(message.Slice(position, 8));
+                    }
+
+                    position += 8;
+                    break;
+                case 2:
+                    var length = (int)Varint(message, ref position); // read before adding: the read moves the position
+                    position += length;
+                    break;
+                case 5:
+                    position += 4;
+                    break;
+                default:
+                    throw new InvalidDataException($"unexpected protobuf wire type {tag & 7}");
+            }
+        }
+
+        return 0;
     }
 
     private static ulong Varint(ReadOnlySpan<byte> message, ref int position)

@@ -39,6 +39,7 @@ public sealed class TraceTests
             ["Identity:Mode"] = "Development",
             ["ConnectionStrings:cache"] = $"127.0.0.1:{cachePort.ToString(CultureInfo.InvariantCulture)}",
             ["Agones:ApiServer"] = agones.Url.ToString(),
+            ["Gateway:ForwardedTraceSampling"] = "1", // every forwarded request traced in full (ForwardedTraceTests covers less)
         }, environment: "Development", variables: otlp.ExporterEnvironment("gateway"));
         await gateway.WaitUntilHealthyAsync();
 

@@ -1,0 +1,115 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Json;
+using System.Net.Sockets;
+using System.Text.Json;
+using SdAgones.CacheServer;
+using SdAgones.Tests.Infrastructure;
+
+namespace SdAgones.Tests.LocalAgones;
+
+/// <summary>
+/// <c>Fleet:RuntimeHosting=InProcess</c>: LocalAgones hosts each runtime's WebUI and agent inside its own process, and a
+/// person still goes the whole way through a real gateway — allocated, served a generation, released, runtime gone.
+/// </summary>
+public sealed class InProcessHostingTests
+{
+    [Fact]
+    public async Task A_runtime_hosted_in_process_is_allocated_serves_through_the_gateway_and_goes_away_on_release()
+    {
+        var cachePort = FreePort.Next();
+        using var garnet = new EmbeddedGarnet(IPAddress.Loopback, cachePort);
+        garnet.Start();
+        await using var agones = ServiceProcess.Start("SdAgones.LocalAgones", new Dictionary<string, string>
+        {
+            ["Fleet:BufferSize"] = "1",
+            ["Fleet:MinReplicas"] = "0",
+            ["Fleet:MaxReplicas"] = "2",
+            ["Fleet:StorageRoot"] = Directory.CreateTempSubdirectory("sdagones-inprocess-").FullName,
+            ["Fleet:WebUIStepDelay"] = "00:00:00.002",
+            ["Fleet:RuntimeHosting"] = "InProcess",
+            ["Logging:LogLevel:SdAgones.LocalAgones.Pods"] = "Information", // the pods' "started" and "stopped" lines
+        });
+        await agones.WaitUntilHealthyAsync();
+        await using var gateway = ServiceProcess.Start("SdAgones.Gateway", new Dictionary<string, string>
+        {
+            ["Identity:Mode"] = "Development",
+            ["ConnectionStrings:cache"] = $"127.0.0.1:{cachePort.ToString(CultureInfo.InvariantCulture)}",
+            ["Agones:ApiServer"] = agones.Url.ToString(),
+        }, environment: "Development");
+        await gateway.WaitUntilHealthyAsync();
+
+        using var alice = GatewayClient.For(gateway.Url, "alice@example.com");
+        var runtime = await RuntimeProbe.WaitForRuntimeAsync(alice, "alice's in-process runtime");
+        using var image = await alice.PostAsJsonAsync("/sdapi/v1/txt2img", new { prompt = "a lighthouse", seed = 7, steps = 2 });
+        Assert.Equal(HttpStatusCode.OK, image.StatusCode);
+        Assert.Single((await image.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("images").EnumerateArray());
+
+        // In-process indeed: LocalAgones started both containers as hosts and has no child process at all.
+        var podLog = string.Join(" | ", agones.Output.Split('\n').Where(l => l.Contains(runtime, StringComparison.Ordinal)).Select(l => l.Trim()));
+        Assert.Contains($"Runtime {runtime}: webui started in-process", podLog, StringComparison.Ordinal);
+        Assert.Contains($"Runtime {runtime}: agent started in-process", podLog, StringComparison.Ordinal);
+        Assert.Empty(ChildrenOf(agones.Id));
+        var port = await WebUIPortAsync(agones.Url, runtime);
+        Assert.True(await AnswersAsync(port), $"the WebUI of {runtime} answers on its own port {port}");
+
+        using var released = await alice.PostAsync("/_sd/api/session/release", null);
+        Assert.True((await released.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("released").GetBoolean());
+        await Eventually.HoldsAsync(async () => await WebUIPortAsync(agones.Url, runtime) is null && !await AnswersAsync(port),
+            TimeSpan.FromSeconds(60), $"{runtime} to be deleted and its WebUI on port {port} to stop");
+        Assert.Contains($"Runtime {runtime} stopped", agones.Output, StringComparison.Ordinal);
+        Assert.False(agones.HasExited);
+    }
+
+    private static async Task<int?> WebUIPortAsync(Uri agones, string runtime)
+    {
+        using var http = new HttpClient { BaseAddress = agones };
+        var list = await http.GetFromJsonAsync<JsonElement>("/apis/agones.dev/v1/namespaces/default/gameservers");
+        foreach (var item in list.GetProperty("items").EnumerateArray())
+        {
+            if (item.GetProperty("metadata").GetProperty("name").GetString() == runtime
+                && item.TryGetProperty("status", out var status) && status.TryGetProperty("ports", out var ports))
+            {
+                return ports.EnumerateArray().Select(p => p.GetProperty("port").GetInt32()).FirstOrDefault();
+            }
+        }
+
+        return null;
+    }
+
+    private static async Task<bool> AnswersAsync(int? port)
+    {
+        if (port is null)
+        {
+            return false;
+        }
+
+        try
+        {
+            using var client = new TcpClient();
+            await client.ConnectAsync(IPAddress.Loopback, port.Value);
+            return true;
+        }
+        catch (SocketException)
+        {
+            return false;
+        }
+    }
+
+    private static List<int> ChildrenOf(int pid) =>
+        [.. Directory.GetDirectories("/proc").Select(Path.GetFileName).Where(d => int.TryParse(d, out _))
+            .Where(d => File.Exists($"/proc/{d}/stat") && ParentOf(d!) == pid).Select(d => int.Parse(d!, CultureInfo.InvariantCulture))];
+
+    private static int ParentOf(string pid)
+    {
+        try
+        {
+            var stat = File.ReadAllText($"/proc/{pid}/stat");
+            return int.Parse(stat[(stat.LastIndexOf(')') + 2)..].Split(' ')[1], CultureInfo.InvariantCulture);
+        }
+        catch (IOException)
+        {
+            return -1; // the process ended meanwhile
+        }
+    }
+}
