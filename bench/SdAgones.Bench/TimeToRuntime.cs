@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Net;
-using SdAgones.Runtimes.Identity;
 using SdAgones.Tests.Infrastructure;
 
 namespace SdAgones.Bench;

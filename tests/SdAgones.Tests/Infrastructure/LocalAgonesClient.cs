@@ -34,7 +34,7 @@ public sealed class LocalAgonesClient : IDisposable
             Selectors = [new GameServerSelector { MatchLabels = new() { [AgonesApi.FleetLabel] = "sd-agones-fleet" } }],
             Metadata = new AllocationMetadata
             {
-                Labels = new() { [AgonesApi.UserLabel] = SdAgones.Runtimes.Identity.PersonLabel.For(user) },
+                Labels = new() { [AgonesApi.UserLabel] = PersonLabel.For(user) },
                 Annotations = new()
                 {
                     [AgonesApi.UserAnnotation] = user,
