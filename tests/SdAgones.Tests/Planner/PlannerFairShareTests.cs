@@ -21,6 +21,9 @@ public sealed class PlannerFairShareTests
     //   so heavy counts as arriving at 10860 + 1197.508 = 12057.508 s.
     //   - bob 60 s after heavy (10920 < 12057.5): bob first. bob binds 14430 (wait 3510), heavy 15060 (wait 4200):
     //     heavy waits 630 s longer than under FIFO, behind someone who came 1 min after him — within the 30-min bound.
+    //   - bob 1100 s after heavy (11960 < 12057.5): still bob first, bob 14430 (wait 2470), heavy 15060 (4200). With the
+    //     decay run on the wall clock instead (a week or more after these times) heavy's handicap would be ≤ 900 s and
+    //     heavy first: this row tells simulated time from the machine's.
     //   - bob 21 min after heavy (12120 > 12057.5): heavy first, as FIFO: heavy 14430 (3570), bob 15060 (2940).
     // FIFO, bob 60 s later: heavy 14430 (wait 3570), bob 15060 (wait 4140).
     // Half-life 10 min: decayed = 7200 × 2^(−5430 / 600) = 13.58 s; handicap = 1800 × 13.58 / 3613.58 = 6.77 s < 60 s,
@@ -29,6 +32,7 @@ public sealed class PlannerFairShareTests
     [Theory]
     [InlineData("fifo", 60, 0, "heavy", 3570, "bob", 4140)]
     [InlineData("fair-share", 60, 0, "bob", 3510, "heavy", 4200)]
+    [InlineData("fair-share", 1100, 0, "bob", 2470, "heavy", 4200)]
     [InlineData("fair-share", 1260, 0, "heavy", 3570, "bob", 2940)]
     [InlineData("fair-share", 60, 10, "heavy", 3570, "bob", 4140)]
     public void Fair_share_serves_the_lighter_user_first_within_the_ageing_bound(
