@@ -31,6 +31,7 @@ public sealed class PlannerCommandTests : IDisposable
         var page = await File.ReadAllTextAsync(html);
         Assert.Equal(2, System.Text.RegularExpressions.Regex.Count(page, "<svg"));
         Assert.Contains("<figure id=\"pareto\">", page, StringComparison.Ordinal);
+        Assert.Contains("seed 1, waiting order fifo.</p>", page, StringComparison.Ordinal);
         Assert.Contains("<figure id=\"day\">", page, StringComparison.Ordinal);
     }
 
