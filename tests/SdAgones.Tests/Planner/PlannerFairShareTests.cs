@@ -54,6 +54,24 @@ public sealed class PlannerFairShareTests
         Assert.Equal((14430, 15060), (ArrivedAt(first) + firstWait, ArrivedAt(second) + secondWait)); // who is who: binds at R2's and R3's Ready
     }
 
+    // The score is fixed when heavy joins (the product's enqueue script returns early for someone already in line):
+    // the row above with bob 21 min later, and heavy asking again at 11060 while waiting. Heavy keeps 12057.5 < bob's
+    // 12120 and is served first at 14430 — waits 3570 and 3370 for his two arrivals — then bob at 15060 (2940).
+    // Scored anew at 11060 he would count as 11060 + 1197.5 = 12257.5 and come after bob.
+    [Fact]
+    public void Asking_again_while_waiting_keeps_the_score_fixed_at_joining()
+    {
+        var defaults = new UsageOptions();
+        var parameters = new SimulationParameters(new WarmUp(TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(30)), TimeSpan.FromSeconds(10), 1, 1,
+            new FairShareWaitingOrder(defaults.HalfLife, defaults.MaxWaitBehindLater, defaults.UsageScale));
+        Visit V(string person, int atSeconds, int activeSeconds) => new(person, "sd-webui/", atSeconds * 1000L, activeSeconds * 1000L, GaveBack: true);
+        Visit[] visits = [V("heavy", 0, 7200), V("alice", 10800, 3600), V("heavy", 10860, 600), V("heavy", 11060, 600), V("bob", 12120, 600)];
+
+        var outcome = new FleetSimulation(visits, new PlanSetting(1, TimeSpan.FromMinutes(15), "buffer"), parameters, Midnight).Run(0);
+
+        Assert.Equal([0L, 0, 3_570_000, 3_370_000, 2_940_000], outcome.WaitsMs);
+    }
+
     // The planner's score is the product's function itself: heavy's score above, from FairShare.Priority.
     [Fact]
     public void The_score_is_the_products_priority_of_the_usage_folded_into_day_buckets()
