@@ -27,9 +27,11 @@ public sealed class PlannerCommandTests : IDisposable
         Assert.Matches(@"│ buffer │\s+0 │\s+5m │\s+0\.00 │\s+0\.00 │\s+0\.00 │\s+never │\s+never │\s+never │\s+100\.0% │ misses target", stdout);
         Assert.Contains("Recommendation for p95<=60s: buffer 1, idle 5m — 1.2 GPU-hours (0.7 bound, 0.5 Ready but unused), p95 wait 40 s.", stdout, StringComparison.Ordinal);
         Assert.Contains("The log itself: 4 sessions bound, 1.04 bound GPU-hours", stdout, StringComparison.Ordinal);
+        Assert.Contains("\nWaiting order: fifo.\n", stdout, StringComparison.Ordinal);
         var page = await File.ReadAllTextAsync(html);
         Assert.Equal(2, System.Text.RegularExpressions.Regex.Count(page, "<svg"));
         Assert.Contains("<figure id=\"pareto\">", page, StringComparison.Ordinal);
+        Assert.Contains("seed 1, waiting order fifo.</p>", page, StringComparison.Ordinal);
         Assert.Contains("<figure id=\"day\">", page, StringComparison.Ordinal);
     }
 
@@ -65,6 +67,8 @@ public sealed class PlannerCommandTests : IDisposable
     [Theory]
     [InlineData("--buffer", "two", "planner: --buffer: 'two' is not allowed (allowed: whole numbers ≥ 0, comma-separated (such as 0,1,3,5)).\n")]
     [InlineData("--speed", "3", "planner: Unrecognized command or argument '--speed'.\n")]
+    [InlineData("--order", "fair", "planner: --order: 'fair' is not allowed (allowed: fifo, fair-share).\n")]
+    [InlineData("--half-life", "3d", "planner: --half-life: only with --order fair-share (the FIFO line has no usage).\n")]
     public async Task A_bad_option_ends_with_one_line_naming_it_and_exit_1(string option, string value, string expected)
     {
         var (exit, _, stderr) = await RunAsync("--synthetic", "--people", "5", "--days", "1", option, value);
@@ -72,6 +76,23 @@ public sealed class PlannerCommandTests : IDisposable
         Assert.Equal(1, exit);
         Assert.StartsWith(expected.TrimEnd('\n'), stderr, StringComparison.Ordinal);
         Assert.Single(stderr.TrimEnd('\n').Split('\n'));
+    }
+
+    // --order fair-share without its settings takes the product's Usage defaults (UsageOptions) and says so in the
+    // header; a setting given replaces its default, and a bad one is refused like every other option.
+    [Fact]
+    public async Task The_fair_share_order_and_its_settings_are_in_the_header_and_checked()
+    {
+        var events = HandMadeLog.Export(dir, "jsonl");
+
+        var defaults = await RunAsync("--events", events, "--order", "fair-share");
+        var chosen = await RunAsync("--events", events, "--order", "fair-share", "--half-life", "2d", "--max-wait-behind-later", "10m", "--usage-scale", "90m");
+        var bad = await RunAsync("--events", events, "--order", "fair-share", "--max-wait-behind-later", "0s");
+
+        Assert.Equal((0, 0, 1), (defaults.Exit, chosen.Exit, bad.Exit));
+        Assert.Contains("\nWaiting order: fair-share (half-life 7d, max wait behind later 30m, usage scale 1h).\n", defaults.Stdout, StringComparison.Ordinal);
+        Assert.Contains("\nWaiting order: fair-share (half-life 2d, max wait behind later 10m, usage scale 90m).\n", chosen.Stdout, StringComparison.Ordinal);
+        Assert.Equal("planner: --max-wait-behind-later: '0s' is not a duration > 0 (such as 30s, 5m, 1h30m).\n", bad.Stderr);
     }
 
     private static async Task<(int Exit, string Stdout, string Stderr)> RunAsync(params string[] args)

@@ -26,13 +26,17 @@ public static class PlannerCommand
     private static readonly Option<string> RecordedIdle = new("--recorded-idle-timeout") { Description = "Idle:Timeout of the run that wrote the events (to recover last activity).", DefaultValueFactory = _ => Durations.Format(PlanRequest.ProductIdle.Timeout) };
     private static readonly Option<string?> JsonOut = new("--json") { Description = "Write the figures unrounded as JSON to this file." };
     private static readonly Option<string?> WriteEvents = new("--write-events") { Description = "Synthetic: also write the visits as session events (JSONL, as the admin export) to this file." };
+    private static readonly Option<string> Order = new("--order") { Description = "Waiting order: fifo, or fair-share (the product's Usage:FairShare=true).", DefaultValueFactory = _ => "fifo" };
+    private static readonly Option<string?> HalfLife = new("--half-life") { Description = $"Fair share: usage counts half after this long (Usage:HalfLife, default {Durations.Format(FairShareWaitingOrder.ProductDefaults.HalfLife)})." };
+    private static readonly Option<string?> MaxWaitBehindLater = new("--max-wait-behind-later") { Description = $"Fair share: the ageing bound (Usage:MaxWaitBehindLater, default {Durations.Format(FairShareWaitingOrder.ProductDefaults.MaxWaitBehindLater)})." };
+    private static readonly Option<string?> UsageScale = new("--usage-scale") { Description = $"Fair share: decayed usage costing half the bound (Usage:UsageScale, default {Durations.Format(FairShareWaitingOrder.ProductDefaults.UsageScale)})." };
     private static readonly Option<int> Seed = new("--seed") { Description = "Random seed (warm-up draws, synthetic arrivals).", DefaultValueFactory = _ => 1 };
 
     public static int Run(string[] args)
     {
         var root = new RootCommand("SdAgones capacity planner: replay a week of arrivals and compare Buffer, idle timeout and fleet size by GPU-hours against waiting.")
         {
-            Events, Synthetic, Profile, People, Days, Buffer, IdleTimeout, Policy, TargetOption, Html, WarmUpOption, MaxRuntimes, CheckInterval, RecordedIdle, JsonOut, WriteEvents, Seed,
+            Events, Synthetic, Profile, People, Days, Buffer, IdleTimeout, Policy, TargetOption, Html, WarmUpOption, MaxRuntimes, CheckInterval, RecordedIdle, JsonOut, WriteEvents, Order, HalfLife, MaxWaitBehindLater, UsageScale, Seed,
         };
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)
@@ -127,9 +131,33 @@ public static class PlannerCommand
             PlanRequest.ParseWarmUp(p.GetValue(WarmUpOption)!),
             PlanRequest.Duration("--check-interval", p.GetValue(CheckInterval)!),
             max[0],
-            p.GetValue(Seed));
+            p.GetValue(Seed),
+            WaitingOrder(p));
         return new PlanRequest(events, profile, grid, Target.Parse(p.GetValue(TargetOption)!), parameters,
             PlanRequest.Duration("--recorded-idle-timeout", p.GetValue(RecordedIdle)!), p.GetValue(Html));
+    }
+
+    /// <summary>The <c>--order</c> and its fair-share settings, defaulting to the product's <c>Usage:</c> defaults.</summary>
+    private static IWaitingOrder WaitingOrder(ParseResult p)
+    {
+        var order = p.GetValue(Order)!;
+        (string Name, string? Text)[] settings = [("--half-life", p.GetValue(HalfLife)), ("--max-wait-behind-later", p.GetValue(MaxWaitBehindLater)), ("--usage-scale", p.GetValue(UsageScale))];
+        switch (order)
+        {
+            case "fifo":
+                foreach (var (name, _) in settings.Where(s => s.Text is not null))
+                {
+                    throw new PlannerInputException($"{name}: only with --order fair-share (the FIFO line has no usage).");
+                }
+
+                return Fifo.Instance;
+            case "fair-share":
+                var d = FairShareWaitingOrder.ProductDefaults;
+                TimeSpan Read(int i, TimeSpan fallback) => settings[i].Text is { } text ? PlanRequest.Duration(settings[i].Name, text) : fallback;
+                return new FairShareWaitingOrder(Read(0, d.HalfLife), Read(1, d.MaxWaitBehindLater), Read(2, d.UsageScale));
+            default:
+                throw new PlannerInputException($"--order: '{order}' is not allowed (allowed: fifo, fair-share).");
+        }
     }
 
     /// <summary>The terminal as it is; a redirected output gets a wide, plain table that stays readable in a file.</summary>

@@ -13,6 +13,7 @@ public static class ConsoleReport
         var trace = report.Trace;
         console.MarkupLineInterpolated(CultureInfo.InvariantCulture,
             $"Replayed {trace.VisitCount} visits in {trace.Pools.Count} pool(s) over {trace.HorizonMs / 3_600_000.0:0.#} h from {report.Source}; warm-up {report.Parameters.WarmUp}, node pool max {report.Parameters.MaxRuntimes}, seed {report.Parameters.Seed}.");
+        console.MarkupLineInterpolated(CultureInfo.InvariantCulture, $"Waiting order: {report.Parameters.WaitingOrder}.");
         if (trace.Observed is { } seen)
         {
             var w = WaitStats.Of(seen.WaitSeconds.Select(s => (long)(s * 1000)).ToList());

@@ -23,7 +23,7 @@ public static class HtmlReport
             .Append(CultureInfo.InvariantCulture, $"<p class=\"recommendation\"><strong>{E(report.Recommendation.Sentence)}</strong></p>\n")
             .Append(CultureInfo.InvariantCulture, $"<p>Input: {E(report.Source)} — {report.Trace.VisitCount} visits in {report.Trace.Pools.Count} pool(s), ")
             .Append(CultureInfo.InvariantCulture, $"{report.Trace.HorizonMs / 3_600_000.0:0.#} hours from {report.Trace.Origin:u}. Warm-up {E(report.Parameters.WarmUp.ToString())}, ")
-            .Append(CultureInfo.InvariantCulture, $"cruiser pass every {Durations.Format(report.Parameters.CheckInterval)}, node pool maximum {report.Parameters.MaxRuntimes} runtimes, seed {report.Parameters.Seed}.</p>\n");
+            .Append(CultureInfo.InvariantCulture, $"cruiser pass every {Durations.Format(report.Parameters.CheckInterval)}, node pool maximum {report.Parameters.MaxRuntimes} runtimes, seed {report.Parameters.Seed}, waiting order {E($"{report.Parameters.WaitingOrder}")}.</p>\n");
 
         html.Append("<table><thead><tr><th>policy</th><th>buffer</th><th>idle timeout</th><th>GPU-h bound</th><th>GPU-h Ready unused</th>")
             .Append("<th>GPU-h total</th><th>p50 wait</th><th>p95 wait</th><th>max wait</th><th>waited &gt; 1 min</th></tr></thead><tbody>\n");

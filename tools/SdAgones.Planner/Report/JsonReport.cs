@@ -21,6 +21,7 @@ public static class JsonReport
         {
             source = report.Source,
             visits = report.Trace.VisitCount,
+            order = report.Parameters.WaitingOrder.ToString(),
             observed,
             settings = report.Outcomes.Select(o => new
             {

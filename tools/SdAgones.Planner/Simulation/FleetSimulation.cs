@@ -1,11 +1,13 @@
 using SdAgones.Planner.Input;
 using SdAgones.Runtimes.Sessions;
+using SdAgones.Runtimes.Usage;
 
 namespace SdAgones.Planner.Simulation;
 
 /// <summary>
 /// A discrete-event simulation of one pool (Fleet and GPU profile) on simulated time, in whole milliseconds:
-/// arrivals join the line, a Ready GameServer goes to the person the <see cref="IWaitingOrder"/> picks, the runtime is
+/// arrivals join the line with the score the <see cref="IWaitingOrder"/> fixes then, a Ready GameServer goes to the
+/// lowest score (ties: the earlier ticket), the runtime is
 /// released when the person gives it back or when the <see cref="IdleRule"/> reclaims it, and after every change the
 /// <see cref="IReadyPolicy"/> sets the Fleet's replicas (capped by the node pool): new GameServers become Ready after
 /// the warm-up, a surplus removes starting ones first (newest first), then Ready ones — never allocated ones.
@@ -26,7 +28,8 @@ public sealed class FleetSimulation
     private readonly PriorityQueue<(Kind Kind, int Index, string? Person, int Version), (long At, long Seq)> queue = new();
     private readonly List<int> starting = [];
     private readonly Dictionary<string, Holder> bound = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, long> usage = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Dictionary<DateOnly, double>> usage = new(StringComparer.Ordinal);
+    private readonly DateTimeOffset origin;
     private readonly List<Waiter> line = [];
     private readonly Dictionary<string, Waiter> waiting = new(StringComparer.Ordinal);
     private readonly List<long> waits;
@@ -39,14 +42,16 @@ public sealed class FleetSimulation
     private long boundMs;
     private long unusedMs;
 
-    public FleetSimulation(IReadOnlyList<Visit> visits, PlanSetting setting, SimulationParameters parameters,
-        IWaitingOrder? order = null, DayTimeline? timeline = null, int poolIndex = 0)
+    /// <param name="origin">The real time of simulated millisecond 0 (the trace's first event): usage is kept in UTC day buckets, as the product's ledger.</param>
+    public FleetSimulation(IReadOnlyList<Visit> visits, PlanSetting setting, SimulationParameters parameters, DateTimeOffset origin,
+        DayTimeline? timeline = null, int poolIndex = 0)
     {
         this.visits = visits;
         this.parameters = parameters;
+        this.origin = origin;
         idle = new IdleOptions { Timeout = setting.IdleTimeout, CheckInterval = parameters.CheckInterval };
         policy = ReadyPolicies.Create(setting, visits);
-        this.order = order ?? Fifo.Instance;
+        order = parameters.WaitingOrder;
         this.timeline = timeline;
         random = new Random(unchecked((parameters.Seed * 7919) + poolIndex)); // not HashCode.Combine: it is seeded anew in every process
         waits = new List<long>(visits.Count);
@@ -128,7 +133,13 @@ public sealed class FleetSimulation
             return;
         }
 
-        w = new Waiter(visit.Person, now, ticket++) { ActiveMs = visit.ActiveMs, GaveBack = visit.GaveBack };
+        var used = usage.TryGetValue(visit.Person, out var days) ? days.Select(d => (d.Key, d.Value)).ToList() : [];
+        w = new Waiter(visit.Person, now, ticket, order.Score(visit.Person, ticket, origin.AddMilliseconds(now), used))
+        {
+            ActiveMs = visit.ActiveMs,
+            GaveBack = visit.GaveBack,
+        };
+        ticket++;
         line.Add(w);
         waiting[visit.Person] = w;
         Allocate(now);
@@ -138,7 +149,15 @@ public sealed class FleetSimulation
     {
         while (line.Count > 0 && ready > 0)
         {
-            var index = order.Next(line, p => usage.GetValueOrDefault(p), now);
+            var index = 0;
+            for (var i = 1; i < line.Count; i++)
+            {
+                if (line[i].Score < line[index].Score)
+                {
+                    index = i; // the line is in ticket order, so a tie keeps the earlier ticket
+                }
+            }
+
             var w = line[index];
             line.RemoveAt(index);
             waiting.Remove(w.Person);
@@ -163,7 +182,15 @@ public sealed class FleetSimulation
         Account(now);
         allocated--;
         bound.Remove(person);
-        usage[person] = usage.GetValueOrDefault(person) + (now - h.BoundAtMs);
+        if (!usage.TryGetValue(person, out var days))
+        {
+            usage[person] = days = [];
+        }
+
+        foreach (var (day, seconds) in UsageCalendar.Split(origin.AddMilliseconds(h.BoundAtMs), origin.AddMilliseconds(now)))
+        {
+            days[day] = days.GetValueOrDefault(day) + seconds; // the product's fold: one runtime = one GPU
+        }
         Scale(now);
     }
 

@@ -31,25 +31,25 @@ public sealed record WaitStats(int Count, double P50Seconds, double P95Seconds, 
 public static class GridRunner
 {
     public static IReadOnlyList<SettingOutcome> Run(Trace trace, IReadOnlyList<PlanSetting> grid, SimulationParameters parameters,
-        IWaitingOrder? order = null, Action? cellDone = null)
+        Action? cellDone = null)
     {
         var results = new SettingOutcome[grid.Count];
         Parallel.For(0, grid.Count, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, i =>
         {
-            results[i] = RunOne(trace, grid[i], parameters, order, timeline: null);
+            results[i] = RunOne(trace, grid[i], parameters, timeline: null);
             cellDone?.Invoke();
         });
         return results;
     }
 
-    public static SettingOutcome RunOne(Trace trace, PlanSetting setting, SimulationParameters parameters, IWaitingOrder? order, DayTimeline? timeline)
+    public static SettingOutcome RunOne(Trace trace, PlanSetting setting, SimulationParameters parameters, DayTimeline? timeline)
     {
         long boundMs = 0, unusedMs = 0;
         var waits = new List<long>(trace.VisitCount);
         var poolIndex = 0;
         foreach (var (_, visits) in trace.Pools.OrderBy(p => p.Key, StringComparer.Ordinal))
         {
-            var outcome = new FleetSimulation(visits, setting, parameters, order, timeline, poolIndex++).Run(trace.HorizonMs);
+            var outcome = new FleetSimulation(visits, setting, parameters, trace.Origin, timeline, poolIndex++).Run(trace.HorizonMs);
             boundMs += outcome.BoundMs;
             unusedMs += outcome.UnusedMs;
             waits.AddRange(outcome.WaitsMs);

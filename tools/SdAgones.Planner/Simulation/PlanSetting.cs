@@ -6,8 +6,12 @@ public readonly record struct PlanSetting(int Buffer, TimeSpan IdleTimeout, stri
     public override string ToString() => $"{Policy} {Buffer}, idle {Durations.Format(IdleTimeout)}";
 }
 
-/// <summary>What is the same for every cell: warm-up, the cruiser's pass interval, the node pool's maximum, the seed.</summary>
-public sealed record SimulationParameters(WarmUp WarmUp, TimeSpan CheckInterval, int MaxRuntimes, int Seed);
+/// <summary>What is the same for every cell: warm-up, the cruiser's pass interval, the node pool's maximum, the seed, the waiting order.</summary>
+public sealed record SimulationParameters(WarmUp WarmUp, TimeSpan CheckInterval, int MaxRuntimes, int Seed, IWaitingOrder? Order = null)
+{
+    /// <summary>The line's order; first come, first served unless a fair-share order is given.</summary>
+    public IWaitingOrder WaitingOrder => Order ?? Fifo.Instance;
+}
 
 /// <summary>How long a new GameServer takes from creation to Ready: fixed, or uniform between two bounds.</summary>
 public sealed record WarmUp(TimeSpan Min, TimeSpan Max)
