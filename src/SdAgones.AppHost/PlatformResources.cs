@@ -98,7 +98,11 @@ internal static class PlatformResources
     {
         foreach (var setting in PlatformSettingMap.For(project.Resource.Name, production))
         {
-            var value = platform.ValueOf(setting);
+            if (platform.ValueOf(setting) is not { } value)
+            {
+                continue; // unset: the service's own default applies
+            }
+
             project.WithEnvironment(setting.EnvironmentName, setting.IsFolder ? Path.GetFullPath(value, project.ApplicationBuilder.AppHostDirectory) : value);
         }
 

@@ -55,6 +55,9 @@ public sealed class PlatformSettings
     /// <summary>How often the cruiser reconciles sessions with Agones.</summary>
     public TimeSpan ReconcileInterval { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>GPU time each person may use per UTC day (<c>Usage:DailyQuota</c> of gateway and cruiser); unset for no quota.</summary>
+    public TimeSpan? DailyQuota { get; set; }
+
     /// <summary>Gateway instances; more than one puts the orchestrator's proxy in front of them.</summary>
     [Range(1, 8)]
     public int GatewayReplicas { get; set; } = 1;
@@ -91,16 +94,17 @@ public sealed class PlatformSettings
         Check(problems, nameof(IdleTimeout), settings.IdleTimeout, settings.IdleTimeout > TimeSpan.Zero, "use a positive time span, e.g. 00:15:00");
         Check(problems, nameof(IdleCheckInterval), settings.IdleCheckInterval, settings.IdleCheckInterval > TimeSpan.Zero, "use a positive time span, e.g. 00:00:10");
         Check(problems, nameof(ReconcileInterval), settings.ReconcileInterval, settings.ReconcileInterval > TimeSpan.Zero, "use a positive time span, e.g. 00:00:30");
+        Check(problems, nameof(DailyQuota), settings.DailyQuota ?? TimeSpan.MaxValue, settings.DailyQuota is not { } quota || quota > TimeSpan.Zero, "use a positive time span, e.g. 02:00:00, or leave it unset for no quota");
         Check(problems, nameof(RuntimeStartDelay), settings.RuntimeStartDelay, settings.RuntimeStartDelay >= TimeSpan.Zero, "use zero or a positive time span, e.g. 00:00:05");
         Check(problems, nameof(FleetMinReplicas), settings.FleetMinReplicas, settings.FleetMinReplicas <= settings.FleetMaxReplicas,
             $"use at most {Section}:{nameof(FleetMaxReplicas)} ({settings.FleetMaxReplicas.ToString(CultureInfo.InvariantCulture)})");
         return problems;
     }
 
-    /// <summary>This setting's value as a service's environment takes it (<see cref="PlatformSettingMap.Format"/>).</summary>
-    public string ValueOf(PlatformSetting setting) =>
-        typeof(PlatformSettings).GetProperty(setting.Name)?.GetValue(this) is { } value
-            ? PlatformSettingMap.Format(value)
+    /// <summary>This setting's value as a service's environment takes it (<see cref="PlatformSettingMap.Format"/>); null when unset.</summary>
+    public string? ValueOf(PlatformSetting setting) =>
+        typeof(PlatformSettings).GetProperty(setting.Name) is { } property
+            ? property.GetValue(this) is { } value ? PlatformSettingMap.Format(value) : null
             : throw new InvalidOperationException($"{setting.PlatformKey} is in the platform setting map but not a property of {nameof(PlatformSettings)}.");
 
     private static void Check(List<string> problems, string name, object value, bool ok, string allowed)

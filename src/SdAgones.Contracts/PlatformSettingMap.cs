@@ -40,6 +40,8 @@ public static class PlatformSettingMap
     public static readonly PlatformSetting IdleTimeout = new("IdleTimeout", SettingKeys.IdleTimeout, GatewayAndCruiser, DeployKey: "idle.timeout");
     public static readonly PlatformSetting IdleCheckInterval = new("IdleCheckInterval", SettingKeys.IdleCheckInterval, GatewayAndCruiser);
     public static readonly PlatformSetting ReconcileInterval = new("ReconcileInterval", SettingKeys.ReconcileInterval, GatewayAndCruiser);
+    /// <summary>The GPU time each person may use per UTC day; unset for none. Production sets quotas in the overlay.</summary>
+    public static readonly PlatformSetting DailyQuota = new("DailyQuota", SettingKeys.UsageDailyQuota, GatewayAndCruiser, LocalOnly: true);
     public static readonly PlatformSetting AdminUsers = new("AdminUsers", SettingKeys.AdminUsers, [ServiceNames.Gateway], DeployKey: "gateway.adminUsers");
 
     /// <summary>The gateway's "My files" read the shared volume; on GKE the overlay mounts the share instead.</summary>
@@ -53,7 +55,7 @@ public static class PlatformSettingMap
 
     public static IReadOnlyList<PlatformSetting> All { get; } =
     [
-        AdminUsers, IdleTimeout, IdleCheckInterval, ReconcileInterval, StorageRoot,
+        AdminUsers, IdleTimeout, IdleCheckInterval, ReconcileInterval, DailyQuota, StorageRoot,
         FleetBuffer, FleetMinReplicas, FleetMaxReplicas, RuntimeStartDelay, FleetStorageRoot,
     ];
 

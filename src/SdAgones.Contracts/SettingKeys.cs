@@ -29,6 +29,9 @@ public static class SettingKeys
     public const string IdleCheckInterval = "Idle:CheckInterval";
     public const string ReconcileInterval = "Reconcile:Interval";
 
+    // GPU time quotas (gateway and cruiser).
+    public const string UsageDailyQuota = "Usage:DailyQuota";
+
     /// <summary>
     /// The seed's name for the idle timeout, in whole seconds (<c>TIME_INTERVAL=900</c>): still honoured as an alias of
     /// <see cref="IdleTimeout"/> (when set, it is the one taken). Nothing in SdAgones sets it; it is read for

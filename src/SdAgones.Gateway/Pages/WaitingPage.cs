@@ -6,11 +6,12 @@ namespace SdAgones.Gateway.Pages;
 /// <summary>
 /// The waiting room, served at the URL the person asked for: queue position, stage, time waited and an estimate,
 /// updated live over SSE; it reloads the same URL (now the WebUI) once the runtime is ready. A notice says plainly
-/// when the person's previous runtime was restarted or reclaimed.
+/// when the person's previous runtime was restarted or reclaimed, another when their GPU time quota is near; with fair
+/// share on it says why the order is not first come, first served.
 /// </summary>
 internal static class WaitingPage
 {
-    public static string Render(string user, AllocationOutcome outcome, string? notice, double? estimateSeconds, TimeSpan waited)
+    public static string Render(string user, AllocationOutcome outcome, string? notice, string? quotaNotice, string? order, double? estimateSeconds, TimeSpan waited)
     {
         var stages = new[] { WaitStage.Queued, WaitStage.Allocating, WaitStage.Starting, WaitStage.Ready };
         var items = string.Join("", stages.Select(s =>
@@ -20,10 +21,12 @@ internal static class WaitingPage
         var body = $"""
             <h1>Getting your runtime ready</h1>
             <p class="notice" id="notice"{(notice is null ? " hidden" : "")}>{PageLayout.Encode(notice)}</p>
+            <p class="notice" id="quota-notice"{(quotaNotice is null ? " hidden" : "")}>{PageLayout.Encode(quotaNotice)}</p>
             {(outcome.Problem is null ? "" : $"<p class=\"error\" id=\"problem\">{PageLayout.Encode(outcome.Problem)}</p>")}
             <div class="card">
               <div class="muted">Your place in the queue</div>
               <div class="big" id="position">{position}</div>
+              {(order is null ? "" : $"<p class=\"muted\" id=\"order\">{PageLayout.Encode(order)}</p>")}
               <ul class="stage" id="stages">{items}</ul>
               <p id="next">{PageLayout.Encode(Api.NextStep.Waiting(outcome.Stage, outcome.QueuePosition))}</p>
               <p>Waiting for <b id="waited" data-waited-ms="{waitedMs}">{FormatSeconds(waited.TotalSeconds)}</b>
@@ -52,6 +55,8 @@ internal static class WaitingPage
               if (s.estimateSeconds) document.getElementById('estimate').textContent = 'usually about ' + format(Math.ceil(s.estimateSeconds));
               const notice = document.getElementById('notice');
               if (s.notice) { notice.textContent = s.notice; notice.hidden = false; }
+              const quota = document.getElementById('quota-notice');
+              quota.textContent = s.quotaNotice || ''; quota.hidden = !s.quotaNotice;
               if (s.stage === 'ready') { events.close(); location.reload(); }
             };
             """;

@@ -14,8 +14,12 @@ namespace SdAgones.Gateway.WaitingRoom;
 /// 502), API clients a JSON body; the page's SSE stream keeps asking for the runtime and reports each stage.
 /// </summary>
 internal sealed class WaitingRoom(
-    RuntimeAllocator allocator, NoticeBoard notices, GameServerWatcher watcher, TimeProvider time, Microsoft.Extensions.Options.IOptions<SdAgones.Runtimes.Usage.UsageOptions> usage)
+    RuntimeAllocator allocator, NoticeBoard notices, GameServerWatcher watcher, TimeProvider time,
+    Microsoft.Extensions.Options.IOptions<SdAgones.Runtimes.Usage.UsageOptions> usage, Usage.UsageQueries quotas)
 {
+    /// <summary>Why the line is not first come, first served when fair share is on (JSON <c>order</c> and the page).</summary>
+    public const string FairShareOrder = "People who used less GPU time recently go first.";
+
     private const int RetryAfterSeconds = 2;
     private readonly ConcurrentDictionary<string, DateTimeOffset> waitingSince = new(StringComparer.Ordinal);
     private readonly ConcurrentQueue<double> recentWaits = new();
@@ -34,12 +38,14 @@ internal sealed class WaitingRoom(
         {
             var notice = await PeekNoticeAsync(user);
             var waited = waitingSince.TryGetValue(user, out var since) ? time.GetUtcNow() - since : TimeSpan.Zero;
-            await PageLayout.Html(WaitingPage.Render(user, outcome, notice, Estimate(), waited), StatusCodes.Status503ServiceUnavailable)
+            var order = usage.Value.FairShare ? FairShareOrder : null;
+            await PageLayout.Html(WaitingPage.Render(user, outcome, notice, await QuotaNoticeAsync(user), order, Estimate(), waited),
+                    StatusCodes.Status503ServiceUnavailable)
                 .ExecuteAsync(context);
             return;
         }
 
-        await Results.Json(Describe(outcome, await PeekNoticeAsync(user)), statusCode: StatusCodes.Status503ServiceUnavailable)
+        await Results.Json(Describe(outcome, await PeekNoticeAsync(user), await QuotaNoticeAsync(user)), statusCode: StatusCodes.Status503ServiceUnavailable)
             .ExecuteAsync(context);
     }
 
@@ -65,7 +71,7 @@ internal sealed class WaitingRoom(
                     await TakeNoticeAsync(user);
                 }
 
-                var json = JsonSerializer.Serialize(Describe(outcome, await PeekNoticeAsync(user)), JsonSerializerOptions.Web);
+                var json = JsonSerializer.Serialize(Describe(outcome, await PeekNoticeAsync(user), await QuotaNoticeAsync(user)), JsonSerializerOptions.Web);
                 if (json != last)
                 {
                     await context.Response.WriteAsync($"data: {json}\n\n", ct);
@@ -105,7 +111,7 @@ internal sealed class WaitingRoom(
 
     private double? Estimate() => recentWaits.IsEmpty ? null : recentWaits.Average();
 
-    private object Describe(AllocationOutcome outcome, string? notice) => new
+    private object Describe(AllocationOutcome outcome, string? notice, string? quotaNotice) => new
     {
         error = outcome.Problem is null ? "waiting" : "unavailable",
         stage = outcome.Stage.ToString().ToLowerInvariant(),
@@ -114,7 +120,8 @@ internal sealed class WaitingRoom(
         detail = outcome.Problem ?? Api.NextStep.WaitingForScripts(outcome.Stage, outcome.QueuePosition, RetryAfterSeconds),
         next = Api.NextStep.Waiting(outcome.Stage, outcome.QueuePosition),
         notice,
-        order = usage.Value.FairShare ? "People who used less GPU time recently go first." : "First come, first served.",
+        quotaNotice,
+        order = usage.Value.FairShare ? FairShareOrder : "First come, first served.",
         retryAfterSeconds = RetryAfterSeconds,
     };
 
@@ -127,6 +134,19 @@ internal sealed class WaitingRoom(
         catch (Exception ex) when (CacheFault.Is(ex))
         {
             // the notice expires on its own
+        }
+    }
+
+    /// <summary>The warning before (or at) the person's GPU time quota, as on every other page; null without a quota.</summary>
+    private async Task<string?> QuotaNoticeAsync(string user)
+    {
+        try
+        {
+            return await quotas.NoticeAsync(user);
+        }
+        catch (Exception ex) when (CacheFault.Is(ex))
+        {
+            return null;
         }
     }
 

@@ -47,8 +47,8 @@ public sealed class QuotaTests : IAsyncLifetime
         Assert.Null(await world.Store.GetAsync("alice@example.com"));
         var released = (await world.Get<SessionEventLog>().RecentAsync(10)).Last(e => e.State == "released");
         Assert.Equal(("alice@example.com", alice.Runtime, "quota"), (released.Person, released.Runtime, released.Reason));
-        Assert.Equal("Your usage quota is used up, so your runtime was given back.", await world.Get<NoticeBoard>().PeekAsync("alice@example.com"));
-        await Eventually.HoldsAsync(async () => await world.StateOfAsync(alice.Runtime) is null or GameServerState.Shutdown,
+        Assert.Equal("Your usage quota is used up, so your runtime was given back; a new one starts once your quota allows it.", await world.Get<NoticeBoard>().PeekAsync("alice@example.com"));
+        await Eventually.HoldsAsync(async () => await world.StateOfAsync(alice.Runtime) is null or SdAgones.Contracts.GameServerState.Shutdown,
             TimeSpan.FromSeconds(20), "alice's GameServer deleted");
         Assert.Equal(bob.Runtime, (await world.Store.GetAsync("bob@example.com"))?.Runtime); // bob's own limit is 2 h
 
