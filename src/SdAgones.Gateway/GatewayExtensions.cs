@@ -49,6 +49,7 @@ internal static class GatewayExtensions
             .ValidateOnStart();
         services.AddSingleton<RuntimeAllocator>();
         services.AddSingleton<WaitingRoom.WaitingRoom>();
+        services.AddSingleton<Usage.UsageQueries>(); // the waiting room shows the quota notice
         services.AddOptions<AdminOptions>().BindConfiguration(AdminOptions.Section);
         return services;
     }

@@ -15,7 +15,7 @@ internal sealed class SessionQueries(SessionStore store, WaitingLine line, Notic
     {
         var session = await store.GetAsync(user);
         var lastSeen = session is null ? null : await store.LastSeenAsync(user);
-        var position = session is null ? AllocationOutcome.PositionOf(await line.QueuePositionAsync(user)) : null;
+        var position = session is null ? AllocationOutcome.PositionOf(await line.RankAsync(user)) : null;
         var server = session is null ? null : watcher.Find(session.Runtime);
         return new PersonSession(
             user,

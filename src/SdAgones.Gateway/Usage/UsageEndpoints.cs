@@ -18,7 +18,6 @@ internal static class UsageEndpoints
     public static WebApplicationBuilder AddUsageGate(this WebApplicationBuilder builder)
     {
         builder.Services.AddSingleton<QuotaGate>();
-        builder.Services.AddSingleton<UsageQueries>();
         return builder;
     }
 

@@ -63,7 +63,8 @@ public sealed class WaitingLine(
     /// <summary>How many people are waiting now (one ZCARD).</summary>
     public Task<long> CountAsync() => Db.SortedSetLengthAsync(SessionKeys.Queue);
 
-    public async Task<long?> QueuePositionAsync(string user) => await Db.SortedSetRankAsync(SessionKeys.Queue, user);
+    /// <summary>The person's 0-based rank in the line (null when not in it); people read it 1-based (<c>AllocationOutcome.PositionOf</c>).</summary>
+    public async Task<long?> RankAsync(string user) => await Db.SortedSetRankAsync(SessionKeys.Queue, user);
 
     /// <summary>Takes the person out of the line (event: released, left_queue); false when they were not in it.</summary>
     public async Task<bool> LeaveQueueAsync(string user)

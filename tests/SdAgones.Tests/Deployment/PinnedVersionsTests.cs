@@ -61,7 +61,7 @@ public sealed partial class PinnedVersionsTests
         var json = File.ReadAllText(DeploymentFiles.SettingsPath).Replace("\"version\": \"1.35\"", "\"version\": \"1.37\"", StringComparison.Ordinal);
         Assert.Contains("\"version\": \"1.37\"", json, StringComparison.Ordinal);
         var error = Assert.Throws<SettingsException>(() => DeploySettings.Parse(json, "deploy/settings.json"));
-        Assert.Contains("'cluster.version' is 1.37, which Agones 1.60.0 does not support (it supports Kubernetes 1.34, 1.35, 1.36)", error.Message, StringComparison.Ordinal);
+        Assert.Contains("deploy/settings.json:13: cluster.version = \"1.37\" is Kubernetes 1.37, which Agones 1.60.0 does not support (it supports Kubernetes 1.34, 1.35, 1.36)", error.Message, StringComparison.Ordinal);
 
         // Positive control: the committed pairing is accepted.
         var settings = DeploymentFiles.Settings();

@@ -5,6 +5,7 @@ using System.Net.Sockets;
 using System.Text.Json;
 using SdAgones.CacheServer;
 using SdAgones.Tests.Infrastructure;
+using SdAgones.Runtimes.Agones;
 
 namespace SdAgones.Tests.LocalAgones;
 
@@ -51,35 +52,27 @@ public sealed class InProcessHostingTests
         Assert.Contains($"Runtime {runtime}: agent started in-process", podLog, StringComparison.Ordinal);
         Assert.Empty(ChildrenOf(agones.Id));
         var port = await WebUIPortAsync(agones.Url, runtime);
-        Assert.True(await AnswersAsync(port), $"the WebUI of {runtime} answers on its own port {port}");
+        Assert.True(await AnswersAsync(port), $"the WebUI of {runtime} answers on its own address {port}");
 
         using var released = await alice.PostAsync("/_sd/api/session/release", null);
         Assert.True((await released.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("released").GetBoolean());
         await Eventually.HoldsAsync(async () => await WebUIPortAsync(agones.Url, runtime) is null && !await AnswersAsync(port),
-            TimeSpan.FromSeconds(60), $"{runtime} to be deleted and its WebUI on port {port} to stop");
+            TimeSpan.FromSeconds(60), $"{runtime} to be deleted and its WebUI at {port} to stop");
         Assert.Contains($"Runtime {runtime} stopped", agones.Output, StringComparison.Ordinal);
         Assert.False(agones.HasExited);
     }
 
-    private static async Task<int?> WebUIPortAsync(Uri agones, string runtime)
+    /// <summary>The runtime's WebUI address as Agones reports it (pod address first), or null once it is gone.</summary>
+    private static async Task<Uri?> WebUIPortAsync(Uri agones, string runtime)
     {
         using var http = new HttpClient { BaseAddress = agones };
-        var list = await http.GetFromJsonAsync<JsonElement>("/apis/agones.dev/v1/namespaces/default/gameservers");
-        foreach (var item in list.GetProperty("items").EnumerateArray())
-        {
-            if (item.GetProperty("metadata").GetProperty("name").GetString() == runtime
-                && item.TryGetProperty("status", out var status) && status.TryGetProperty("ports", out var ports))
-            {
-                return ports.EnumerateArray().Select(p => p.GetProperty("port").GetInt32()).FirstOrDefault();
-            }
-        }
-
-        return null;
+        var list = await http.GetFromJsonAsync<GameServerList>("/apis/agones.dev/v1/namespaces/default/gameservers");
+        return list!.Items.FirstOrDefault(s => s.Name == runtime) is { } server ? RuntimeAddress.WebUI(server) : null;
     }
 
-    private static async Task<bool> AnswersAsync(int? port)
+    private static async Task<bool> AnswersAsync(Uri? webUI)
     {
-        if (port is null)
+        if (webUI is null)
         {
             return false;
         }
@@ -87,7 +80,7 @@ public sealed class InProcessHostingTests
         try
         {
             using var client = new TcpClient();
-            await client.ConnectAsync(IPAddress.Loopback, port.Value);
+            await client.ConnectAsync(webUI.Host, webUI.Port);
             return true;
         }
         catch (SocketException)

@@ -210,7 +210,7 @@ public sealed class PlatformTests(PlatformFixture platform) : IAsyncLifetime
     {
         var before = await OptionsRuntimeAsync("frank");
         var server = (await platform.Agones.AllocatedToAsync("frank")).Single();
-        KillProcessListeningOn(RuntimeAddress.WebUI(server)!.Port);
+        KillProcessListeningOn(RuntimeAddress.WebUI(server)!);
 
         var after = await Eventually.ReturnsAsync(async () =>
         {
@@ -278,9 +278,9 @@ public sealed class PlatformTests(PlatformFixture platform) : IAsyncLifetime
     }
 
     /// <summary>Kills the WebUI process of a runtime, as a lost spot node would.</summary>
-    private static void KillProcessListeningOn(int port)
+    private static void KillProcessListeningOn(Uri webUI)
     {
-        var marker = $"http://127.0.0.1:{port}";
+        var marker = $"http://{webUI.Host}:{webUI.Port}"; // the runtime's pod address, as LocalAgones starts its WebUI
         foreach (var process in System.Diagnostics.Process.GetProcesses())
         {
             try
@@ -302,6 +302,6 @@ public sealed class PlatformTests(PlatformFixture platform) : IAsyncLifetime
             }
         }
 
-        Assert.Fail($"no WebUI process listens on {port}");
+        Assert.Fail($"no WebUI process listens on {marker}");
     }
 }

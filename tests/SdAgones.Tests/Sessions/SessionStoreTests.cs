@@ -105,7 +105,7 @@ public sealed class SessionStoreTests(RedisBackends backends) : IClassFixture<Re
 
         await store.AssignAsync(Session("first", "gs-1"));
         Assert.Equal(["second", "third"], await line.QueueAsync());
-        Assert.Equal(0, await line.QueuePositionAsync("second"));
+        Assert.Equal(0, await line.RankAsync("second"));
     }
 
     [Theory, MemberData(nameof(RedisBackends.Names), MemberType = typeof(RedisBackends))]

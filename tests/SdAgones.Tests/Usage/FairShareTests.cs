@@ -110,7 +110,7 @@ public sealed class FairShareTests(RedisBackends backends) : IClassFixture<Redis
             }
         }
 
-        Assert.Null(await line.QueuePositionAsync("heavy")); // served within the two hours
+        Assert.Null(await line.RankAsync("heavy")); // served within the two hours
         Assert.Contains(servedBeforeHeavy, p => arrived[p] > arrived["heavy"]); // later arrivals did pass them: fair share was on
         var bound = arrived["heavy"] + TimeSpan.FromMinutes(30);
         Assert.All(servedBeforeHeavy, p => Assert.True(arrived[p] <= bound, $"{p} arrived at {arrived[p]:O}, after {bound:O}, and was served first"));

@@ -62,7 +62,7 @@ public sealed class RuntimeAllocatorTests : IAsyncLifetime
         Assert.True(await lifecycle.BeginAllocationAsync("dora@example.com", "peer", TimeSpan.FromMinutes(5)));
 
         var waiting = world.Gateway.Allocator.EnsureAsync("dora@example.com");
-        await Infrastructure.Eventually.HoldsAsync(async () => await world.Line.QueuePositionAsync("dora@example.com") is not null,
+        await Infrastructure.Eventually.HoldsAsync(async () => await world.Line.RankAsync("dora@example.com") is not null,
             TimeSpan.FromSeconds(10), "the request to join the line and meet the peer's lock");
         for (var i = 0; i < 5; i++)
         {

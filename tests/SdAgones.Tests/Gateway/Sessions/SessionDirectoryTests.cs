@@ -34,7 +34,7 @@ public sealed class SessionDirectoryTests : IAsyncLifetime
             "the gateway to release the session of the deleted runtime");
         Assert.Null(await world.Gateway.Directory.FindAsync("ann@example.com"));
         Assert.Null(await world.OtherGateway.Directory.FindAsync("ann@example.com"));
-        Assert.Equal("Your runtime stopped unexpectedly, so you are getting a fresh one.", await world.Gateway.Get<NoticeBoard>().PeekAsync("ann@example.com"));
+        Assert.Equal("Your runtime stopped unexpectedly; your next request starts a new one.", await world.Gateway.Get<NoticeBoard>().PeekAsync("ann@example.com"));
         var events = await world.Get<SessionEventLog>().ReadAsync(null, null);
         Assert.Contains(events, e => e is { Person: "ann@example.com", State: "released", Reason: "runtime_gone" } && e.Runtime == ann.Runtime);
 

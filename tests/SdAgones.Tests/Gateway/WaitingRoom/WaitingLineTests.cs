@@ -36,14 +36,31 @@ public sealed class WaitingLineTests : IAsyncLifetime
     private async Task<AllocationOutcome> AskAsync(string user) => await world.Gateway.Allocator.EnsureAsync(user);
 
     [Fact]
+    public async Task The_first_in_line_does_not_ask_Agones_while_no_runtime_is_Ready_so_waiting_writes_no_allocating_events()
+    {
+        await Infrastructure.Eventually.HoldsAsync(
+            () => Task.FromResult(world.Gateway.Watcher.All.Count(server => server.State == GameServerState.Ready) == 0),
+            TimeSpan.FromSeconds(30), "the gateway to see the full fleet with no Ready runtime");
+        for (var poll = 0; poll < 5; poll++)
+        {
+            var carol = await AskAsync("carol@example.com"); // her waiting page asks again and again
+            Assert.Equal((WaitStage.Queued, 1L), (carol.Stage, carol.QueuePosition));
+        }
+
+        var events = await world.Get<SessionEventLog>().ReadAsync(null, null);
+        Assert.DoesNotContain(events, e => e is { Person: "carol@example.com", State: "allocating" });
+        Assert.Contains(events, e => e is { Person: "ann@example.com", State: "allocating" }); // control: an allocation that happened is recorded
+    }
+
+    [Fact]
     public async Task With_the_fleet_full_people_queue_in_arrival_order_and_the_first_freed_runtime_goes_to_the_first_in_line()
     {
         var carol = await AskAsync("carol@example.com");
         var dave = await AskAsync("dave@example.com");
         var erin = await world.OtherGateway.Allocator.EnsureAsync("erin@example.com");
-        Assert.Equal((WaitStage.Queued, 0L), (carol.Stage, carol.QueuePosition));
-        Assert.Equal((WaitStage.Queued, 1L), (dave.Stage, dave.QueuePosition));
-        Assert.Equal((WaitStage.Queued, 2L), (erin.Stage, erin.QueuePosition));
+        Assert.Equal((WaitStage.Queued, 1L), (carol.Stage, carol.QueuePosition)); // people count from 1
+        Assert.Equal((WaitStage.Queued, 2L), (dave.Stage, dave.QueuePosition));
+        Assert.Equal((WaitStage.Queued, 3L), (erin.Stage, erin.QueuePosition));
 
         // Ann gives her runtime back; Agones replaces it with one fresh Ready runtime.
         var ann = (await world.Store.GetAsync("ann@example.com"))!;
@@ -80,7 +97,7 @@ public sealed class WaitingLineTests : IAsyncLifetime
         var body = await JsonDocument.ParseAsync(context.Response.Body);
         Assert.Equal("waiting", body.RootElement.GetProperty("error").GetString());
         Assert.Equal("queued", body.RootElement.GetProperty("stage").GetString());
-        Assert.Equal(1, body.RootElement.GetProperty("queuePosition").GetInt64());
+        Assert.Equal(2, body.RootElement.GetProperty("queuePosition").GetInt64()); // Dave is second in line, behind Carol
     }
 
     [Fact]
@@ -92,16 +109,16 @@ public sealed class WaitingLineTests : IAsyncLifetime
 
         world.Time.Advance(GatewayWorld.QueueEntryTtl - TimeSpan.FromSeconds(10));
         Assert.Equal(0, (await reconciler.RunAsync(CancellationToken.None)).StaleQueueEntries);
-        Assert.Equal(0L, await world.Line.QueuePositionAsync("carol@example.com"));
+        Assert.Equal(0L, await world.Line.RankAsync("carol@example.com"));
         await AskAsync("dave@example.com"); // Dave's waiting page is still open; Carol closed hers
 
         world.Time.Advance(TimeSpan.FromSeconds(11));
         Assert.Equal(1, (await reconciler.RunAsync(CancellationToken.None)).StaleQueueEntries);
-        Assert.Null(await world.Line.QueuePositionAsync("carol@example.com"));
-        Assert.Equal(0L, await world.Line.QueuePositionAsync("dave@example.com"));
+        Assert.Null(await world.Line.RankAsync("carol@example.com"));
+        Assert.Equal(0L, await world.Line.RankAsync("dave@example.com"));
 
         // Carol coming back joins at the end of the line.
-        Assert.Equal(1L, (await AskAsync("carol@example.com")).QueuePosition);
+        Assert.Equal(2L, (await AskAsync("carol@example.com")).QueuePosition); // second, behind Dave
         var events = await world.Get<SessionEventLog>().ReadAsync(null, null);
         Assert.Contains(events, e => e is { Person: "carol@example.com", State: "released", Reason: "left_queue" });
     }
