@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using SdAgones.Runtimes.Agones;
+using SdAgones.Runtimes.Profiles;
 using SdAgones.Runtimes.Sessions;
 using SdAgones.Runtimes.Usage;
 
@@ -13,6 +14,7 @@ public static class ServiceCollectionExtensions
     {
         services.TryAddSingleton(TimeProvider.System);
         services.AddAgonesClient();
+        services.AddProfiles();
         IdleOptions.AddIdleOptions(services);
         services.AddOptions<SessionEventOptions>().BindConfiguration(SessionEventOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton(sp => new SessionStore(Redis(sp), sp.GetRequiredService<TimeProvider>(), Fleet(sp), EventLogLength(sp)));
