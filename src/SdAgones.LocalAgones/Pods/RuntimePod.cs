@@ -108,6 +108,9 @@ internal sealed partial class RuntimePod(
             "--OTEL_SERVICE_NAME", container,
             "--OTEL_RESOURCE_ATTRIBUTES", $"service.instance.id={Name}",
             "--Logging:LogLevel:Default", "Warning",
+            // No file watcher per host: each would take one of the user's inotify instances (128 by default on Linux,
+            // fs.inotify.max_user_instances), and at about 60 runtimes the next host could not start.
+            "--hostBuilder:reloadConfigOnChange", "false",
         ];
         var (builderType, builderMethod) = container == ServiceNames.WebUI ? ("SdAgones.WebUI.StandInWebUi", "Build") : ("SdAgones.Agent.AgentHost", "Build");
         var host = ContainerAssembly.Build(assembly, builderType, builderMethod, [.. args, .. environment]);

@@ -5,6 +5,7 @@ using System.Net.Sockets;
 using System.Text.Json;
 using SdAgones.CacheServer;
 using SdAgones.Tests.Infrastructure;
+using SdAgones.Contracts;
 using SdAgones.Runtimes.Agones;
 
 namespace SdAgones.Tests.LocalAgones;
@@ -61,6 +62,47 @@ public sealed class InProcessHostingTests
         Assert.Contains($"Runtime {runtime} stopped", agones.Output, StringComparison.Ordinal);
         Assert.False(agones.HasExited);
     }
+
+    [Fact]
+    public async Task Runtimes_hosted_in_process_take_no_inotify_instance_each_so_a_large_fleet_can_start()
+    {
+        // Linux gives each user 128 inotify instances by default (fs.inotify.max_user_instances); a file watcher per
+        // in-process host used them up at about 60 runtimes, and every runtime after that failed to start.
+        const int runtimes = 4;
+        await using var agones = ServiceProcess.Start("SdAgones.LocalAgones", new Dictionary<string, string>
+        {
+            ["Fleet:BufferSize"] = runtimes.ToString(CultureInfo.InvariantCulture),
+            ["Fleet:MinReplicas"] = runtimes.ToString(CultureInfo.InvariantCulture),
+            ["Fleet:MaxReplicas"] = runtimes.ToString(CultureInfo.InvariantCulture),
+            ["Fleet:StorageRoot"] = Directory.CreateTempSubdirectory("sdagones-inprocess-").FullName,
+            ["Fleet:RuntimeHosting"] = "InProcess",
+        });
+        await agones.WaitUntilHealthyAsync();
+        var before = InotifyInstancesOf(agones.Id);
+
+        using var http = new HttpClient { BaseAddress = agones.Url };
+        await Eventually.HoldsAsync(async () =>
+            (await http.GetFromJsonAsync<GameServerList>("/apis/agones.dev/v1/namespaces/default/gameservers"))!.Items
+                .Count(s => s.State == GameServerState.Ready) == runtimes,
+            TimeSpan.FromSeconds(120), $"{runtimes} in-process runtimes to be Ready");
+
+        var after = InotifyInstancesOf(agones.Id);
+        Assert.True(after - before < runtimes,
+            $"{runtimes} in-process runtimes took {after - before} inotify instances (from {before} to {after}); each one is one of 128 per user");
+    }
+
+    private static int InotifyInstancesOf(int pid) =>
+        Directory.GetFiles($"/proc/{pid}/fd").Count(fd =>
+        {
+            try
+            {
+                return new FileInfo(fd).LinkTarget == "anon_inode:inotify";
+            }
+            catch (IOException)
+            {
+                return false; // closed meanwhile
+            }
+        });
 
     /// <summary>The runtime's WebUI address as Agones reports it (pod address first), or null once it is gone.</summary>
     private static async Task<Uri?> WebUIPortAsync(Uri agones, string runtime)
