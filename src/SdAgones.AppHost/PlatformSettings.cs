@@ -58,6 +58,12 @@ public sealed class PlatformSettings
     /// <summary>GPU time each person may use per UTC day (<c>Usage:DailyQuota</c> of gateway and cruiser); unset for no quota.</summary>
     public TimeSpan? DailyQuota { get; set; }
 
+    /// <summary>GPU time each person may use per ISO week (<c>Usage:WeeklyQuota</c>); unset for no quota.</summary>
+    public TimeSpan? WeeklyQuota { get; set; }
+
+    /// <summary>Serve the waiting person who used least GPU time lately first (<c>Usage:FairShare</c>); false: first come, first served.</summary>
+    public bool FairShare { get; set; }
+
     /// <summary>Gateway instances; more than one puts the orchestrator's proxy in front of them.</summary>
     [Range(1, 8)]
     public int GatewayReplicas { get; set; } = 1;
@@ -95,6 +101,7 @@ public sealed class PlatformSettings
         Check(problems, nameof(IdleCheckInterval), settings.IdleCheckInterval, settings.IdleCheckInterval > TimeSpan.Zero, "use a positive time span, e.g. 00:00:10");
         Check(problems, nameof(ReconcileInterval), settings.ReconcileInterval, settings.ReconcileInterval > TimeSpan.Zero, "use a positive time span, e.g. 00:00:30");
         Check(problems, nameof(DailyQuota), settings.DailyQuota ?? TimeSpan.MaxValue, settings.DailyQuota is not { } quota || quota > TimeSpan.Zero, "use a positive time span, e.g. 02:00:00, or leave it unset for no quota");
+        Check(problems, nameof(WeeklyQuota), settings.WeeklyQuota ?? TimeSpan.MaxValue, settings.WeeklyQuota is not { } weekly || weekly > TimeSpan.Zero, "use a positive time span, e.g. 10:00:00, or leave it unset for no quota");
         Check(problems, nameof(RuntimeStartDelay), settings.RuntimeStartDelay, settings.RuntimeStartDelay >= TimeSpan.Zero, "use zero or a positive time span, e.g. 00:00:05");
         Check(problems, nameof(FleetMinReplicas), settings.FleetMinReplicas, settings.FleetMinReplicas <= settings.FleetMaxReplicas,
             $"use at most {Section}:{nameof(FleetMaxReplicas)} ({settings.FleetMaxReplicas.ToString(CultureInfo.InvariantCulture)})");

@@ -40,8 +40,14 @@ public static class PlatformSettingMap
     public static readonly PlatformSetting IdleTimeout = new("IdleTimeout", SettingKeys.IdleTimeout, GatewayAndCruiser, DeployKey: "idle.timeout");
     public static readonly PlatformSetting IdleCheckInterval = new("IdleCheckInterval", SettingKeys.IdleCheckInterval, GatewayAndCruiser);
     public static readonly PlatformSetting ReconcileInterval = new("ReconcileInterval", SettingKeys.ReconcileInterval, GatewayAndCruiser);
-    /// <summary>The GPU time each person may use per UTC day; unset for none. Production sets quotas in the overlay.</summary>
-    public static readonly PlatformSetting DailyQuota = new("DailyQuota", SettingKeys.UsageDailyQuota, GatewayAndCruiser, LocalOnly: true);
+    /// <summary>The GPU time each person may use per UTC day; unset (empty in deploy/settings.json) for none.</summary>
+    public static readonly PlatformSetting DailyQuota = new("DailyQuota", SettingKeys.UsageDailyQuota, GatewayAndCruiser, DeployKey: "usage.dailyQuota");
+
+    /// <summary>The GPU time each person may use per ISO week; unset (empty in deploy/settings.json) for none.</summary>
+    public static readonly PlatformSetting WeeklyQuota = new("WeeklyQuota", SettingKeys.UsageWeeklyQuota, GatewayAndCruiser, DeployKey: "usage.weeklyQuota");
+
+    /// <summary>Fair share: the next free runtime goes to the waiting person who used least GPU time lately (docs/fair-share.md).</summary>
+    public static readonly PlatformSetting FairShare = new("FairShare", SettingKeys.UsageFairShare, GatewayAndCruiser, DeployKey: "usage.fairShare");
     public static readonly PlatformSetting AdminUsers = new("AdminUsers", SettingKeys.AdminUsers, [ServiceNames.Gateway], DeployKey: "gateway.adminUsers");
 
     /// <summary>The gateway's "My files" read the shared volume; on GKE the overlay mounts the share instead.</summary>
@@ -55,7 +61,7 @@ public static class PlatformSettingMap
 
     public static IReadOnlyList<PlatformSetting> All { get; } =
     [
-        AdminUsers, IdleTimeout, IdleCheckInterval, ReconcileInterval, DailyQuota, StorageRoot,
+        AdminUsers, IdleTimeout, IdleCheckInterval, ReconcileInterval, DailyQuota, WeeklyQuota, FairShare, StorageRoot,
         FleetBuffer, FleetMinReplicas, FleetMaxReplicas, RuntimeStartDelay, FleetStorageRoot,
     ];
 
@@ -70,6 +76,7 @@ public static class PlatformSettingMap
     public static string Format(object value) => value switch
     {
         TimeSpan span => span.ToString("c", CultureInfo.InvariantCulture),
+        bool flag => flag ? "true" : "false",
         IFormattable formattable => formattable.ToString(null, CultureInfo.InvariantCulture),
         _ => value.ToString() ?? "",
     };

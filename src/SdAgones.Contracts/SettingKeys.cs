@@ -31,6 +31,8 @@ public static class SettingKeys
 
     // GPU time quotas (gateway and cruiser).
     public const string UsageDailyQuota = "Usage:DailyQuota";
+    public const string UsageWeeklyQuota = "Usage:WeeklyQuota";
+    public const string UsageFairShare = "Usage:FairShare";
 
     /// <summary>
     /// The seed's name for the idle timeout, in whole seconds (<c>TIME_INTERVAL=900</c>): still honoured as an alias of

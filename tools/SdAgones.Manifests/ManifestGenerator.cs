@@ -19,7 +19,7 @@ public static class ManifestGenerator
     /// them to the publisher so the app model and the settings agree.
     /// </summary>
     public static IReadOnlyList<string> AppHostArguments(DeploySettings settings) =>
-        [.. PlatformSettingMap.Deployed.Select(setting => setting.Switch(settings.ValueOf(setting)))];
+        [.. PlatformSettingMap.Deployed.Where(setting => settings.ValueOf(setting) is not null).Select(setting => setting.Switch(settings.ValueOf(setting)!))];
 
     public static GeneratedFiles Generate(AspireManifest manifest, DeploySettings settings)
     {
@@ -39,7 +39,7 @@ public static class ManifestGenerator
     private static void CheckAgreement(IReadOnlyList<AspireProject> projects, DeploySettings settings)
     {
         var expected = PlatformSettingMap.Deployed.ToDictionary(
-            setting => setting.EnvironmentName, setting => (Value: settings.ValueOf(setting), Setting: setting.DeployKey!));
+            setting => setting.EnvironmentName, setting => (Value: settings.ValueOf(setting) ?? "", Setting: setting.DeployKey!));
         expected[SettingKeys.EnvironmentName($"ConnectionStrings:{CacheParameter}")] = (settings.Memorystore.Address, "memorystore.address");
 
         foreach (var project in projects)
@@ -50,6 +50,17 @@ public static class ManifestGenerator
                 {
                     throw new AspireManifestException(
                         $"The Aspire manifest gives '{project.Name}' {key}={value}, but deploy/settings.json '{want.Setting}' says {want.Value}. "
+                        + "Publish the manifest with deploy/generate-manifests, which passes the settings to the AppHost.");
+                }
+            }
+
+            // A setting the file gives must also be there: a manifest published before it existed would drop it silently.
+            foreach (var setting in PlatformSettingMap.For(project.Name, production: true).Where(s => s.DeployKey is not null && settings.ValueOf(s) is not null))
+            {
+                if (!project.AllEnvironment.Any(e => e.Key == setting.EnvironmentName))
+                {
+                    throw new AspireManifestException(
+                        $"The Aspire manifest gives '{project.Name}' no {setting.EnvironmentName}, but deploy/settings.json '{setting.DeployKey}' says {settings.ValueOf(setting)}. "
                         + "Publish the manifest with deploy/generate-manifests, which passes the settings to the AppHost.");
                 }
             }

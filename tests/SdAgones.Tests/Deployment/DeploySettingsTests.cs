@@ -20,6 +20,8 @@ public sealed class DeploySettingsTests
     [InlineData("gateway.replicas", 1, "deploy/settings.json:55: gateway.replicas = 1 is not allowed; use a whole number from 2 to 20, e.g. 2")]
     [InlineData("fleet.maxReplicas", 0, "deploy/settings.json:52: fleet.maxReplicas = 0 is not allowed; use a whole number from 1 to 1000, e.g. 6")]
     [InlineData("idle.timeout", "15m", "deploy/settings.json:59: idle.timeout = \"15m\" is not allowed; use a positive duration hh:mm:ss, e.g. 00:15:00")]
+    [InlineData("usage.dailyQuota", "2h", "deploy/settings.json:62: usage.dailyQuota = \"2h\" is not allowed; use \"\" for no limit, or a positive duration hh:mm:ss (days as d.hh:mm:ss), e.g. 02:00:00")]
+    [InlineData("usage.fairShare", "yes", "deploy/settings.json:64: usage.fairShare = \"yes\" is not allowed; use true (the next runtime goes to who used least GPU time lately, docs/fair-share.md) or false (first come, first served)")]
     [InlineData("filestore.ipp", "10.0.0.2", "deploy/settings.json:35: filestore.ipp is not a known setting; did you mean filestore.ip?")]
     public void A_bad_setting_is_one_line_naming_its_line_key_value_what_is_allowed_and_an_example(string key, object? value, string expected)
     {
@@ -67,6 +69,49 @@ public sealed class DeploySettingsTests
         var error = Assert.Throws<AspireManifestException>(
             () => ManifestGenerator.Generate(AspireManifest.Parse(manifest.ToJsonString()), DeploymentFiles.Settings()));
         Assert.Contains("idle.timeout", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_quota_in_the_settings_reaches_gateway_and_cruiser_in_production_and_an_empty_one_reaches_neither()
+    {
+        var node = JsonNode.Parse(File.ReadAllText(DeploymentFiles.SettingsPath))!.AsObject();
+        node["usage"]!["dailyQuota"] = "02:00:00";
+        node["usage"]!["fairShare"] = true;
+        var settings = DeploySettings.Parse(node.ToJsonString(), "deploy/settings.json");
+
+        var arguments = ManifestGenerator.AppHostArguments(settings);
+        Assert.Contains("--Platform:DailyQuota=02:00:00", arguments);
+        Assert.Contains("--Platform:FairShare=true", arguments);
+        Assert.DoesNotContain(arguments, a => a.StartsWith("--Platform:WeeklyQuota", StringComparison.Ordinal));
+
+        // The app model published with those arguments carries them; the base gives both services the quota.
+        var manifest = JsonNode.Parse(File.ReadAllText(DeploymentFiles.AspireManifestPath))!;
+        foreach (var service in new[] { "gateway", "cruiser" })
+        {
+            manifest["resources"]![service]!["env"]!["Usage__DailyQuota"] = "02:00:00";
+            manifest["resources"]![service]!["env"]!["Usage__FairShare"] = "true";
+        }
+
+        var files = ManifestGenerator.Generate(AspireManifest.Parse(manifest.ToJsonString()), settings).Files;
+        foreach (var service in new[] { "gateway", "cruiser" })
+        {
+            var env = files[$"base/{service}/kustomization.yaml"];
+            Assert.Contains("- Usage__DailyQuota=02:00:00", env, StringComparison.Ordinal);
+            Assert.Contains("- Usage__FairShare=true", env, StringComparison.Ordinal);
+            Assert.DoesNotContain("Usage__WeeklyQuota", env, StringComparison.Ordinal);
+        }
+
+        // A manifest published with another value, or before the quota existed, is refused rather than deployed without it.
+        var other = JsonNode.Parse(File.ReadAllText(DeploymentFiles.AspireManifestPath))!;
+        var error = Assert.Throws<AspireManifestException>(() => ManifestGenerator.Generate(AspireManifest.Parse(other.ToJsonString()), settings));
+        Assert.Contains("Usage__FairShare=false, but deploy/settings.json 'usage.fairShare' says true", error.Message, StringComparison.Ordinal);
+        foreach (var service in new[] { "gateway", "cruiser" })
+        {
+            other["resources"]![service]!["env"]!["Usage__FairShare"] = "true";
+        }
+
+        error = Assert.Throws<AspireManifestException>(() => ManifestGenerator.Generate(AspireManifest.Parse(other.ToJsonString()), settings));
+        Assert.Contains("no Usage__DailyQuota, but deploy/settings.json 'usage.dailyQuota' says 02:00:00", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -111,10 +111,11 @@ public sealed class SharedNamesTests
         // Production carries exactly what deploy/settings.json decides, under the names the published manifest uses.
         var settings = DeploymentFiles.Settings();
         Assert.Equal(
-            [("Admin__Users", settings.Gateway.AdminUsers), ("Idle__Timeout", settings.Idle.Timeout)],
+            [("Admin__Users", settings.Gateway.AdminUsers), ("Idle__Timeout", settings.Idle.Timeout),
+             ("Usage__DailyQuota", null), ("Usage__FairShare", "false"), ("Usage__WeeklyQuota", null)],
             PlatformSettingMap.Deployed.Select(s => (s.EnvironmentName, settings.ValueOf(s))).Order());
         Assert.Equal(
-            ["Admin__Users", "Idle__CheckInterval", "Idle__Timeout", "Reconcile__Interval"],
+            ["Admin__Users", "Idle__CheckInterval", "Idle__Timeout", "Reconcile__Interval", "Usage__DailyQuota", "Usage__FairShare", "Usage__WeeklyQuota"],
             PlatformSettingMap.For(ServiceNames.Gateway, production: true).Select(s => s.EnvironmentName).Order(StringComparer.Ordinal));
         Assert.Contains(SettingKeys.EnvironmentName(SettingKeys.StorageRoot),
             PlatformSettingMap.For(ServiceNames.Gateway, production: false).Select(s => s.EnvironmentName));

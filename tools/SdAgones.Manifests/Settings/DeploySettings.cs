@@ -19,7 +19,8 @@ public sealed partial record DeploySettings(
     AgonesSettings Agones,
     FleetSettings Fleet,
     GatewaySettings Gateway,
-    IdleSettings Idle)
+    IdleSettings Idle,
+    UsageSettings Usage)
 {
     /// <summary>Parses and validates the JSON text; <paramref name="source"/> names the file in error messages.</summary>
     /// <exception cref="SettingsException">One message per missing, invalid or unknown key.</exception>
@@ -90,16 +91,29 @@ public sealed partial record DeploySettings(
         var idle = new IdleSettings(
             read.Check(PlatformSettingMap.IdleTimeout.DeployKey!, v => TimeSpan.TryParseExact(v, "c", CultureInfo.InvariantCulture, out var t) && t > TimeSpan.Zero, "a positive duration hh:mm:ss, e.g. 00:15:00"));
 
+        const string quotaAllowed = "\"\" for no limit, or a positive duration hh:mm:ss (days as d.hh:mm:ss), e.g. 02:00:00";
+        var usage = new UsageSettings(
+            read.Check(PlatformSettingMap.DailyQuota.DeployKey!, IsQuota, quotaAllowed),
+            read.Check(PlatformSettingMap.WeeklyQuota.DeployKey!, IsQuota, quotaAllowed),
+            read.Bool(PlatformSettingMap.FairShare.DeployKey!, "true (the next runtime goes to who used least GPU time lately, docs/fair-share.md) or false (first come, first served)"));
+
         read.RejectUnknownKeys();
         read.ThrowIfInvalid();
-        return new DeploySettings(project, cluster, images, ingress, iap, filestore, memorystore, agones, fleet, gateway, idle);
+        return new DeploySettings(project, cluster, images, ingress, iap, filestore, memorystore, agones, fleet, gateway, idle, usage);
     }
 
     /// <summary>The value this file gives a platform setting production takes from it (<see cref="PlatformSettingMap.Deployed"/>).</summary>
-    public string ValueOf(PlatformSetting setting) =>
+    /// <returns>The value as the services' environment takes it, or null when the file leaves it unset (an empty quota).</returns>
+    public string? ValueOf(PlatformSetting setting) =>
         ReferenceEquals(setting, PlatformSettingMap.IdleTimeout) ? PlatformSettingMap.Format(Idle.Duration)
         : ReferenceEquals(setting, PlatformSettingMap.AdminUsers) ? Gateway.AdminUsers
+        : ReferenceEquals(setting, PlatformSettingMap.DailyQuota) ? Usage.Daily is { } daily ? PlatformSettingMap.Format(daily) : null
+        : ReferenceEquals(setting, PlatformSettingMap.WeeklyQuota) ? Usage.Weekly is { } weekly ? PlatformSettingMap.Format(weekly) : null
+        : ReferenceEquals(setting, PlatformSettingMap.FairShare) ? PlatformSettingMap.Format(Usage.FairShare)
         : throw new ArgumentException($"deploy/settings.json has no value for {setting.PlatformKey}.", nameof(setting));
+
+    private static bool IsQuota(string value) =>
+        value.Length == 0 || TimeSpan.TryParseExact(value, "c", CultureInfo.InvariantCulture, out var quota) && quota > TimeSpan.Zero;
 
     private static bool IsHostAndPort(string value)
     {
@@ -208,6 +222,16 @@ public sealed record FleetSettings(int BufferSize, int MinReplicas, int MaxRepli
 
 /// <summary>Gateway replicas and who may use the admin page.</summary>
 public sealed record GatewaySettings(int Replicas, string AdminUsers);
+
+/// <summary>GPU time quotas per person ("" = no limit) and whether the waiting line is ordered by fair share.</summary>
+public sealed record UsageSettings(string DailyQuota, string WeeklyQuota, bool FairShare)
+{
+    public TimeSpan? Daily => Parse(DailyQuota);
+
+    public TimeSpan? Weekly => Parse(WeeklyQuota);
+
+    private static TimeSpan? Parse(string value) => value.Length == 0 ? null : TimeSpan.ParseExact(value, "c", CultureInfo.InvariantCulture);
+}
 
 /// <summary>How long a runtime may sit unused before it is given back.</summary>
 public sealed record IdleSettings(string Timeout)

@@ -90,6 +90,23 @@ internal sealed class SettingsReader
         return [.. element.EnumerateArray().Select(e => e.GetString()!)];
     }
 
+    /// <summary>The JSON boolean at <paramref name="key"/>; <paramref name="allowed"/> says what each value means.</summary>
+    public bool Bool(string key, string allowed)
+    {
+        if (Find(key, allowed) is not { } element)
+        {
+            return false;
+        }
+
+        if (element.ValueKind is not (JsonValueKind.True or JsonValueKind.False))
+        {
+            Problem(key, $"{key} = {Shown(element)} is not allowed; use {allowed}");
+            return false;
+        }
+
+        return element.GetBoolean();
+    }
+
     public int Int(string key, int min, int max, int example)
     {
         var allowed = $"a whole number from {min} to {max}, e.g. {example}";
