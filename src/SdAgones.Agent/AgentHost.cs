@@ -17,6 +17,7 @@ public static class AgentHost
     {
         var builder = Host.CreateApplicationBuilder(args);
         builder.ConfigureOpenTelemetry();
+        builder.AddParentLifeline();
         builder.AddAgentOptions();
         builder.AddSdkClient();
         builder.AddWebUIClient();

@@ -27,6 +27,7 @@ public static class StandInWebUi
         UseCodeDefaultsInsteadOfAppSettings(builder.Configuration);
         builder.AddStandInOptions();
         builder.ConfigureOpenTelemetry(); // exported over OTLP when the pod's environment names an endpoint
+        builder.AddParentLifeline(); // a local runtime's process ends with LocalAgones
         builder.WebHost.KeepLongRequestsOpen();
         builder.Services.AddWebUiSettings();
         builder.Services.AddGeneration();

@@ -29,9 +29,13 @@ public sealed partial class Reconciler(
         using var activity = CruiserTelemetry.Source.StartActivity("reconcile");
         var now = time.GetUtcNow();
         var cacheLostData = await marks.EpochAsync() is null;
+
+        // Sessions first, GameServers second: a session is bound only after Agones answered Allocated, so every session
+        // read here has its GameServer Allocated in the list read after it. Read the other way round, a person bound
+        // between the two reads would meet their GameServer still Ready and lose it as "gone".
+        var sessions = await store.ListAsync();
         var servers = (await agones.ListGameServersAsync($"{AgonesApi.FleetLabel}={agones.FleetName}", ct)).Items
             .ToDictionary(s => s.Name, StringComparer.Ordinal);
-        var sessions = await store.ListAsync();
 
         var dropped = 0;
         var bound = new HashSet<string>(StringComparer.Ordinal);

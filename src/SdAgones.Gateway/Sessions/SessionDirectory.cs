@@ -11,6 +11,8 @@ namespace SdAgones.Gateway.Sessions;
 /// Finds a person's runtime on the hot path without touching the cache on every request: an in-memory copy first,
 /// then the cache, and, when the cache is down, Agones itself (an Allocated GameServer annotated with the person).
 /// Drops sessions whose runtime died, and records activity at most once per <see cref="IdleOptions.TouchInterval"/>.
+/// The informer may lag behind an allocation (its copy still says Ready while Agones says Allocated), so a session is
+/// dropped on the informer's word only when the informer saw the runtime end; otherwise Agones is asked first.
 /// </summary>
 internal sealed partial class SessionDirectory : IDisposable
 {
@@ -20,17 +22,19 @@ internal sealed partial class SessionDirectory : IDisposable
     private readonly SessionStore store;
     private readonly SessionLifecycle lifecycle;
     private readonly GameServerWatcher watcher;
+    private readonly AgonesClient agones;
     private readonly IOptions<IdleOptions> idle;
     private readonly TimeProvider time;
     private readonly ILogger<SessionDirectory> logger;
 
     public SessionDirectory(
-        SessionStore store, SessionLifecycle lifecycle, GameServerWatcher watcher, IOptions<IdleOptions> idle, TimeProvider time,
-        ILogger<SessionDirectory> logger)
+        SessionStore store, SessionLifecycle lifecycle, GameServerWatcher watcher, AgonesClient agones, IOptions<IdleOptions> idle,
+        TimeProvider time, ILogger<SessionDirectory> logger)
     {
         this.store = store;
         this.lifecycle = lifecycle;
         this.watcher = watcher;
+        this.agones = agones;
         this.idle = idle;
         this.time = time;
         this.logger = logger;
@@ -66,7 +70,7 @@ internal sealed partial class SessionDirectory : IDisposable
             return null;
         }
 
-        if (!IsAlive(session.Runtime))
+        if (!IsAlive(session.Runtime) && !await AgonesSaysServingAsync(session))
         {
             await ReleaseAsync(session, ReleaseReason.RuntimeGone);
             return null;
@@ -131,6 +135,35 @@ internal sealed partial class SessionDirectory : IDisposable
         return watcher.Find(runtime) is { State: { } state } && GameServerLifecycle.IsServing(state);
     }
 
+    /// <summary>
+    /// Agones' own answer, for when the informer's copy says the runtime is not serving: true when the GameServer is
+    /// Allocated (or Reserved) to this person, i.e. the informer has not yet seen the allocation. When the informer saw
+    /// the runtime end (deleted, or a state it never comes back from), or Agones cannot be asked, the informer is believed.
+    /// </summary>
+    private async Task<bool> AgonesSaysServingAsync(RuntimeSession session)
+    {
+        if (!watcher.IsSynced || watcher.Find(session.Runtime) is not { State: { } seen } || GameServerLifecycle.IsTerminal(seen))
+        {
+            return false;
+        }
+
+        try
+        {
+            if (await agones.GetGameServerAsync(session.Runtime, CancellationToken.None) is { State: { } state } server
+                && GameServerLifecycle.IsServing(state) && server.AllocatedUser == session.User)
+            {
+                LogInformerBehind(session.User, session.Runtime, seen.ToString());
+                return true;
+            }
+        }
+        catch (Exception ex) when (ex is HttpRequestException or k8s.Autorest.HttpOperationException or TaskCanceledException)
+        {
+            LogAgonesUnanswered(session.User, session.Runtime, ex.Message);
+        }
+
+        return false;
+    }
+
     private RuntimeSession? FromAgones(string user)
     {
         var server = watcher.All.FirstOrDefault(s => s.State == GameServerState.Allocated && s.AllocatedUser == user);
@@ -174,6 +207,12 @@ internal sealed partial class SessionDirectory : IDisposable
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Cache unavailable while recording activity: {Reason}")]
     private partial void LogTouchFailed(string reason);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Runtime {Runtime} of {User} is still {State} in the informer but Allocated to them in Agones: kept")]
+    private partial void LogInformerBehind(string user, string runtime, string state);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not ask Agones about runtime {Runtime} of {User} ({Reason}); the informer is believed")]
+    private partial void LogAgonesUnanswered(string user, string runtime, string reason);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Could not release runtime {Runtime} of {User}: {Reason}")]
     private partial void LogReleaseFailed(string user, string runtime, string reason);

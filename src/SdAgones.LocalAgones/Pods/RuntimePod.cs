@@ -143,6 +143,7 @@ internal sealed partial class RuntimePod(
             UseShellExecute = false,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
+            RedirectStandardInput = true, // the lifeline: only this process holds the pipe's write end (see ParentLifeline)
             WorkingDirectory = Path.GetDirectoryName(assembly)!,
         };
         info.ArgumentList.Add(assembly);
@@ -174,6 +175,7 @@ internal sealed partial class RuntimePod(
         info.Environment["AGONES_SDK_GRPC_PORT"] = "0";
         info.Environment["GAMESERVER_NAME"] = Name;
         info.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
+        info.Environment[ParentLifeline.Setting] = "true"; // however LocalAgones ends, its runtimes end with it
 
         var process = new Process { StartInfo = info, EnableRaisingEvents = true };
         process.OutputDataReceived += (_, e) => { if (e.Data is not null) { LogOutput(Name, container, e.Data); } };

@@ -121,4 +121,39 @@ public sealed class CruiserPolicyTests : IAsyncLifetime
         Assert.Equal(1, (await world.Get<Reconciler>().RunAsync(CancellationToken.None)).Dropped);
         Assert.Null(await world.Store.GetAsync("gus@example.com"));
     }
+
+    [Fact]
+    public async Task A_person_bound_while_a_reconcile_pass_reads_Agones_keeps_their_runtime()
+    {
+        await world.Get<LeaseStore>().MarkEpochAsync("healthy-cache");
+        await world.Agones.WaitForReadyAsync(1);
+        var reconciler = world.Get<Reconciler>();
+
+        // The gateway allocates a runtime to Paula and binds her session just after the pass has read the GameServers
+        // (the runtime still Ready in what it read) and before it reads anything else.
+        RuntimeSession? paula = null;
+        world.Tap.Answered = async request =>
+        {
+            if (paula is null && request.Method == HttpMethod.Get && request.RequestUri!.AbsolutePath.EndsWith("/gameservers", StringComparison.Ordinal))
+            {
+                world.Tap.Answered = null;
+                paula = await world.AllocateAsync("paula@example.com");
+            }
+        };
+        var result = await reconciler.RunAsync(CancellationToken.None);
+
+        Assert.NotNull(paula);
+        Assert.Equal(0, result.Dropped);
+        Assert.Equal(paula.Runtime, (await world.Store.GetAsync("paula@example.com"))?.Runtime);
+        Assert.Equal(GameServerState.Allocated, await world.StateOfAsync(paula.Runtime));
+
+        // Control: the next pass sees her bound, and a session whose runtime really is gone is still dropped.
+        var gus = await world.AllocateAsync("gus@example.com");
+        await world.Agones.Agones.DeleteGameServerAsync(gus.Runtime, CancellationToken.None);
+        await Eventually.HoldsAsync(async () => await world.StateOfAsync(gus.Runtime) is null, TimeSpan.FromSeconds(30), "Gus's runtime to be deleted");
+        Assert.Equal(1, (await reconciler.RunAsync(CancellationToken.None)).Dropped);
+        Assert.Null(await world.Store.GetAsync("gus@example.com"));
+        Assert.Equal(paula.Runtime, (await world.Store.GetAsync("paula@example.com"))?.Runtime);
+        Assert.Equal(GameServerState.Allocated, await world.StateOfAsync(paula.Runtime));
+    }
 }

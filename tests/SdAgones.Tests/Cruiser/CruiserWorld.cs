@@ -1,3 +1,4 @@
+using k8s;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -32,6 +33,9 @@ public sealed class CruiserWorld : IAsyncLifetime
     public LocalAgonesHost Agones { get; private set; } = null!;
     public ServiceProvider Services { get; private set; } = null!;
     public SessionStore Store => Services.GetRequiredService<SessionStore>();
+
+    /// <summary>Every call the cruiser makes to Agones passes here, so a test can act between a call's answer and the cruiser's next step.</summary>
+    public AgonesTap Tap { get; } = new();
     public IConnectionMultiplexer Cache => Services.GetRequiredService<IConnectionMultiplexer>();
 
     public async Task InitializeAsync()
@@ -50,6 +54,7 @@ public sealed class CruiserWorld : IAsyncLifetime
         services.AddSingleton<IConnectionMultiplexer>(await redis.ConnectCleanAsync("garnet"));
         services.AddSingleton<IConfiguration>(configuration);
         CruiserExtensions.AddCruiserServices(services);
+        services.AddSingleton<IKubernetes>(new Kubernetes(new KubernetesClientConfiguration { Host = Agones.Url.ToString() }, Tap));
         Services = services.BuildServiceProvider();
     }
 
@@ -77,5 +82,26 @@ public sealed class CruiserWorld : IAsyncLifetime
         await Services.DisposeAsync();
         await Agones.DisposeAsync();
         redis.Dispose();
+    }
+}
+
+/// <summary>
+/// A pass-through for a client's calls to the Kubernetes API that runs <see cref="Answered"/> after each answer has
+/// arrived and before the caller sees it: the moment another party's change can land between two reads.
+/// </summary>
+public sealed class AgonesTap : DelegatingHandler
+{
+    /// <summary>Runs once per answer while set; the caller waits for it.</summary>
+    public Func<HttpRequestMessage, Task>? Answered { get; set; }
+
+    protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        var response = await base.SendAsync(request, cancellationToken);
+        if (Answered is { } answered)
+        {
+            await answered(request);
+        }
+
+        return response;
     }
 }

@@ -10,6 +10,7 @@ namespace SdAgones.Tests.Faults;
 /// The platform with its dependencies within the test's reach: a Garnet the test can stop, restart or flush, behind a
 /// relay that keeps the cache's address (each restart of Garnet gets a fresh port; the relay holds the one services were
 /// given); LocalAgones behind a relay the test can cut or slow; gateway and cruiser as real processes (development identity).
+/// Every part keeps its log from Information on, and <see cref="StoryAsync"/> tells a failing test what each part did.
 /// </summary>
 public sealed class FaultWorld : IAsyncDisposable
 {
@@ -73,6 +74,7 @@ public sealed class FaultWorld : IAsyncDisposable
             ["ConnectionStrings:cache"] = CacheEndpoint,
             ["Agones:ApiServer"] = AgonesLink.Url.ToString(),
             ["Admin:Users"] = "admin",
+            ["Logging:LogLevel:SdAgones"] = "Information",
         };
         foreach (var (key, value) in extra)
         {
@@ -93,6 +95,7 @@ public sealed class FaultWorld : IAsyncDisposable
             ["Agones:ApiServer"] = AgonesLink.Url.ToString(),
             ["Idle:CheckInterval"] = "00:00:00.500",
             ["Reconcile:Interval"] = "00:00:01",
+            ["Logging:LogLevel:SdAgones"] = "Information",
         };
         foreach (var (key, value) in extra)
         {
@@ -111,6 +114,51 @@ public sealed class FaultWorld : IAsyncDisposable
 
     public static HttpClient Client(ServiceProcess gateway, string? user, bool html = false) =>
         GatewayClient.For(gateway.Url, user, html, TimeSpan.FromSeconds(30));
+
+    /// <summary>
+    /// What happened, for a failure message: <paramref name="person"/>'s session events as the administrator's export
+    /// has them (who released which runtime, and why), then the logs of LocalAgones, the gateway and the cruiser.
+    /// </summary>
+    public async Task<string> StoryAsync(string person)
+    {
+        var story = new System.Text.StringBuilder();
+        if (services.FirstOrDefault(s => s.Project == "SdAgones.Gateway" && !s.HasExited) is { } gateway)
+        {
+            try
+            {
+                using var admin = Client(gateway, "admin");
+                var since = Uri.EscapeDataString(DateTimeOffset.UtcNow.AddHours(-1).ToString("O"));
+                var events = (await admin.GetStringAsync($"/_sd/api/admin/events?format=jsonl&since={since}"))
+                    .Split('\n', StringSplitOptions.RemoveEmptyEntries).Where(line => line.Contains($"\"person\":\"{person}\"", StringComparison.Ordinal));
+                story.AppendLine($"--- {person}'s session events").AppendLine(string.Join('\n', events));
+            }
+            catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
+            {
+                story.AppendLine($"--- {person}'s session events could not be read: {ex.Message}");
+            }
+        }
+
+        story.AppendLine("--- LocalAgones").AppendLine(Agones.LogText());
+        foreach (var service in services)
+        {
+            story.AppendLine($"--- {service.Project} (process {service.Id})").AppendLine(service.Output);
+        }
+
+        return story.ToString();
+    }
+
+    /// <summary>Runs <paramref name="test"/>; when it fails, the failure carries <see cref="StoryAsync"/> for <paramref name="person"/>.</summary>
+    public async Task TellOnFailureAsync(string person, Func<Task> test)
+    {
+        try
+        {
+            await test();
+        }
+        catch (Exception ex)
+        {
+            throw new Xunit.Sdk.XunitException($"{ex.GetType().Name}: {ex.Message}\n{await StoryAsync(person)}", ex);
+        }
+    }
 
     public async Task<List<GameServer>> AllocatedAsync() =>
         (await Agones.ListAsync()).Where(s => s.State == GameServerState.Allocated).ToList();

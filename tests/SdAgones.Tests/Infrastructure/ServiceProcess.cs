@@ -16,10 +16,14 @@ public sealed partial class ServiceProcess : IAsyncDisposable
     private readonly TaskCompletionSource<Uri> listening = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int disposed;
 
-    private ServiceProcess(Process process)
+    private ServiceProcess(Process process, string project)
     {
         this.process = process;
+        Project = project;
     }
+
+    /// <summary>The project run, e.g. <c>SdAgones.Gateway</c>.</summary>
+    public string Project { get; }
 
     /// <summary>Where the service listens; known once it has logged "Now listening on" (after <see cref="WaitUntilHealthyAsync"/>).</summary>
     public Uri Url => listening.Task.IsCompletedSuccessfully
@@ -58,7 +62,7 @@ public sealed partial class ServiceProcess : IAsyncDisposable
         }
 
         info.Environment["Logging__LogLevel__Microsoft.Hosting.Lifetime"] = "Information"; // the "Now listening on" line
-        var service = new ServiceProcess(new Process { StartInfo = info, EnableRaisingEvents = true });
+        var service = new ServiceProcess(new Process { StartInfo = info, EnableRaisingEvents = true }, project);
         service.process.OutputDataReceived += (_, e) => service.Append(e.Data);
         service.process.ErrorDataReceived += (_, e) => service.Append(e.Data);
         service.process.Start();

@@ -51,7 +51,7 @@ public sealed class InProcessHostingTests
         var podLog = string.Join(" | ", agones.Output.Split('\n').Where(l => l.Contains(runtime, StringComparison.Ordinal)).Select(l => l.Trim()));
         Assert.Contains($"Runtime {runtime}: webui started in-process", podLog, StringComparison.Ordinal);
         Assert.Contains($"Runtime {runtime}: agent started in-process", podLog, StringComparison.Ordinal);
-        Assert.Empty(ChildrenOf(agones.Id));
+        Assert.Empty(ProcessTable.ChildrenOf(agones.Id));
         var port = await WebUIPortAsync(agones.Url, runtime);
         Assert.True(await AnswersAsync(port), $"the WebUI of {runtime} answers on its own address {port}");
 
@@ -128,23 +128,6 @@ public sealed class InProcessHostingTests
         catch (SocketException)
         {
             return false;
-        }
-    }
-
-    private static List<int> ChildrenOf(int pid) =>
-        [.. Directory.GetDirectories("/proc").Select(Path.GetFileName).Where(d => int.TryParse(d, out _))
-            .Where(d => File.Exists($"/proc/{d}/stat") && ParentOf(d!) == pid).Select(d => int.Parse(d!, CultureInfo.InvariantCulture))];
-
-    private static int ParentOf(string pid)
-    {
-        try
-        {
-            var stat = File.ReadAllText($"/proc/{pid}/stat");
-            return int.Parse(stat[(stat.LastIndexOf(')') + 2)..].Split(' ')[1], CultureInfo.InvariantCulture);
-        }
-        catch (IOException)
-        {
-            return -1; // the process ended meanwhile
         }
     }
 }

@@ -34,20 +34,23 @@ public sealed class ActivityTests
         var (world, gateway) = await StartAsync();
         await using var _ = world;
         using var client = FaultWorld.Client(gateway, "wendy");
-        var runtime = await RuntimeProbe.WaitForRuntimeAsync(client, "wendy's runtime");
+        await world.TellOnFailureAsync("wendy", async () =>
+        {
+            var runtime = await RuntimeProbe.WaitForRuntimeAsync(client, "wendy's runtime");
 
-        // Gradio 3.41's exchange, then a generator function yielding every 2 s (process_generating), with no generation
-        // running: the runtime is not busy, so only the socket's data frames can keep it.
-        using var queue = await QueueAsync(gateway.Url, "wendy");
-        var beats = (int)Math.Ceiling((3 * Timeout + TimeSpan.FromSeconds(2)).TotalSeconds / 2);
-        var running = Stopwatch.StartNew();
-        var messages = await queue.RunFunctionAsync(GradioQueueClient.HeartbeatFnIndex, beats, 2);
+            // Gradio 3.41's exchange, then a generator function yielding every 2 s (process_generating), with no generation
+            // running: the runtime is not busy, so only the socket's data frames can keep it.
+            using var queue = await QueueAsync(gateway.Url, "wendy");
+            var beats = (int)Math.Ceiling((3 * Timeout + TimeSpan.FromSeconds(2)).TotalSeconds / 2);
+            var running = Stopwatch.StartNew();
+            var messages = await queue.RunFunctionAsync(GradioQueueClient.HeartbeatFnIndex, beats, 2);
 
-        Assert.True(running.Elapsed >= 3 * Timeout, $"the heartbeat took only {running.Elapsed.TotalSeconds:0.0} s");
-        Assert.Equal(beats, messages.Count(m => m.GetProperty("msg").GetString() == "process_generating"));
-        Assert.True(messages[^1].GetProperty("success").GetBoolean(), messages[^1].GetRawText());
-        Assert.Equal(runtime, Assert.Single(await world.AllocatedAsync(), s => s.AllocatedUser == "wendy").Name);
-        Assert.Equal(runtime, await RuntimeProbe.RuntimeThatAnsweredAsync(await client.GetAsync("/sdapi/v1/cmd-flags")));
+            Assert.True(running.Elapsed >= 3 * Timeout, $"the heartbeat took only {running.Elapsed.TotalSeconds:0.0} s");
+            Assert.Equal(beats, messages.Count(m => m.GetProperty("msg").GetString() == "process_generating"));
+            Assert.True(messages[^1].GetProperty("success").GetBoolean(), messages[^1].GetRawText());
+            Assert.Equal(runtime, Assert.Single(await world.AllocatedAsync(), s => s.AllocatedUser == "wendy").Name);
+            Assert.Equal(runtime, await RuntimeProbe.RuntimeThatAnsweredAsync(await client.GetAsync("/sdapi/v1/cmd-flags")));
+        });
     }
 
     [Fact]

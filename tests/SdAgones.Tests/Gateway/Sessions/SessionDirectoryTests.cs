@@ -1,4 +1,5 @@
 using SdAgones.Gateway.Allocation;
+using SdAgones.Runtimes.Agones;
 using SdAgones.Runtimes.Sessions;
 using SdAgones.Tests.Infrastructure;
 
@@ -41,6 +42,27 @@ public sealed class SessionDirectoryTests : IAsyncLifetime
         // Control: Bob's runtime was not touched, and his session stays.
         Assert.Equal(bob.Runtime, (await world.Gateway.Directory.FindAsync("bob@example.com"))?.Runtime);
         Assert.Equal(bob.Runtime, (await world.Store.GetAsync("bob@example.com"))?.Runtime);
+    }
+
+    [Fact]
+    public async Task A_session_bound_before_the_informer_sees_the_allocation_keeps_its_runtime()
+    {
+        await world.Gateway.SeesReadyAsync(2);
+        await world.Gateway.Watcher.StopAsync(CancellationToken.None); // the informer falls behind: its copy stays as it is now
+        var ann = await BindAsync("ann@example.com");
+        var bob = await BindAsync("bob@example.com");
+        Assert.Equal(GameServerState.Ready, world.Gateway.Watcher.Find(ann.Runtime)?.State);
+
+        // Ann's next request: the informer still says Ready, Agones says Allocated to her.
+        Assert.Equal(ann.Runtime, (await world.Gateway.Directory.FindAsync("ann@example.com"))?.Runtime);
+        Assert.Equal(ann.Runtime, (await world.Store.GetAsync("ann@example.com"))?.Runtime);
+        Assert.Equal(GameServerState.Allocated, await world.StateOfAsync(ann.Runtime));
+
+        // Control: Bob's runtime is deleted (the informer has not seen that either); Agones confirms, so his session goes.
+        await world.Agones.Agones.DeleteGameServerAsync(bob.Runtime, CancellationToken.None);
+        Assert.Null(await world.Gateway.Directory.FindAsync("bob@example.com"));
+        Assert.Null(await world.Store.GetAsync("bob@example.com"));
+        Assert.Equal(ann.Runtime, (await world.Gateway.Directory.FindAsync("ann@example.com"))?.Runtime);
     }
 
     [Fact]
