@@ -53,4 +53,53 @@ public sealed class AllocationCostTests
         Assert.True(spent.SequenceEqual(new SortedDictionary<string, long> { ["hgetall"] = 1, ["script"] = 2 }),
             $"one allocation cost {CacheCommands.Describe(spent)}; expected hgetall=1 script=2");
     }
+
+    [Fact]
+    public async Task With_fair_share_on_an_allocation_and_a_waiting_poll_cost_the_same_with_10_and_with_200_people_waiting()
+    {
+        await using var world = new GatewayWorld(buffer: 1, max: 2, new Dictionary<string, string?> { ["Usage:FairShare"] = "true" });
+        await world.StartAsync();
+        var db = world.Cache.GetDatabase();
+        var lifecycle = world.Gateway.Get<SessionLifecycle>();
+        var holders = new Queue<RuntimeSession>();
+        foreach (var holder in new[] { "holder-1@example.com", "holder-2@example.com" }) // the fleet full: both runtimes held
+        {
+            await world.Gateway.SeesReadyAsync(1);
+            holders.Enqueue((await RequestAsync(world.Gateway, holder)).Session ?? throw new InvalidOperationException($"{holder} got no runtime"));
+        }
+
+        var costs = new List<(int Waiting, string Poll, string Allocation)>();
+        var joined = 0;
+        foreach (var waiting in new[] { 10, 200 })
+        {
+            for (; await world.Line.CountAsync() < waiting; joined++)
+            {
+                var person = $"w-{joined:000}@example.com";
+                if (joined % 2 == 0) // half of them used GPU time recently, so fair share reorders the line
+                {
+                    await db.HashSetAsync(UsageLedger.PersonKey(person), UsageCalendar.Name(UsageCalendar.DayOf(world.Time.GetUtcNow())) + "|sd-agones-fleet", 3_600);
+                }
+
+                Assert.Equal(WaitStage.Queued, (await RequestAsync(world.Gateway, person)).Outcome?.Stage);
+            }
+
+            var last = (await world.Line.QueueAsync(waiting)).Last();
+            var (poll, polled) = await CountAsync(world, world.Gateway, last); // the last in line asks again
+            Assert.Equal(WaitStage.Queued, polled?.Stage);
+            Assert.Equal((long?)(waiting - 1), polled?.QueueRank);
+
+            Assert.True(await lifecycle.ReleaseAsync(holders.Dequeue(), ReleaseReason.GaveBack, CancellationToken.None)); // a runtime frees up
+            await world.Gateway.SeesReadyAsync(1);
+            var head = (await world.Line.QueueAsync(1)).Single();
+            Assert.EndsWith("@example.com", head);
+            Assert.Equal(1, int.Parse(head["w-".Length..head.IndexOf('@')], System.Globalization.CultureInfo.InvariantCulture) % 2); // no usage goes first
+            var (allocation, served) = await CountAsync(world, world.Gateway, head);
+            Assert.Equal(WaitStage.Ready, served?.Stage);
+            holders.Enqueue(served!.Session!);
+            costs.Add((waiting, CacheCommands.Describe(poll), CacheCommands.Describe(allocation)));
+        }
+
+        var report = string.Join("; ", costs.Select(c => $"{c.Waiting} waiting: poll {c.Poll}, allocation {c.Allocation}"));
+        Assert.True(costs.All(c => c.Poll == "hgetall=1 script=1" && c.Allocation == "hgetall=1 script=2"), report);
+    }
 }
