@@ -145,20 +145,42 @@ internal static class Cache
     public static Task<ConnectionMultiplexer> ConnectAsync(string endpoint) =>
         ConnectionMultiplexer.ConnectAsync($"{endpoint},allowAdmin=true,abortConnect=false,syncTimeout=30000,asyncTimeout=30000");
 
-    public static async Task<long> CommandsProcessedAsync(IServer server)
+    /// <summary>
+    /// Commands the server received, by name, from <c>INFO COMMANDSTATS</c> (Garnet with <c>CommandStatsMonitor</c>, or
+    /// Redis); a script's own inner commands are not in it, so this counts round trips. The measuring's own INFO, and
+    /// the clients' keep-alive PING/ECHO, are left out.
+    /// </summary>
+    public static async Task<Dictionary<string, long>> CommandCountsAsync(IServer server)
     {
-        foreach (var group in await server.InfoAsync("stats"))
+        var calls = new Dictionary<string, long>(StringComparer.Ordinal);
+        foreach (var group in await server.InfoAsync("commandstats"))
         {
             foreach (var pair in group)
             {
-                if (pair.Key == "total_commands_processed")
+                if (pair.Key.StartsWith("cmdstat_", StringComparison.Ordinal) && pair.Key is not ("cmdstat_info" or "cmdstat_ping" or "cmdstat_echo")
+                    && pair.Value.Split(',').FirstOrDefault(p => p.StartsWith("calls=", StringComparison.Ordinal)) is { } count)
                 {
-                    return long.Parse(pair.Value, CultureInfo.InvariantCulture);
+                    calls[pair.Key["cmdstat_".Length..]] = long.Parse(count["calls=".Length..], CultureInfo.InvariantCulture);
                 }
             }
         }
 
-        return -1;
+        return calls.Count > 0 ? calls : throw new InvalidOperationException("the cache reports no INFO COMMANDSTATS (Garnet needs CommandStatsMonitor)");
+    }
+
+    /// <summary>What was received between two <see cref="CommandCountsAsync"/> readings, by name.</summary>
+    public static SortedDictionary<string, long> Delta(Dictionary<string, long> before, Dictionary<string, long> after)
+    {
+        var delta = new SortedDictionary<string, long>(StringComparer.Ordinal);
+        foreach (var (name, count) in after)
+        {
+            if (count - before.GetValueOrDefault(name) is > 0 and var d)
+            {
+                delta[name] = d;
+            }
+        }
+
+        return delta;
     }
 }
 

@@ -74,11 +74,11 @@ internal static class ReclaimCost
             await Task.WhenAll(pending);
         }
 
-        var commandsBefore = await Cache.CommandsProcessedAsync(server);
+        var commandsBefore = await Cache.CommandCountsAsync(server);
         var started = Stopwatch.GetTimestamp();
         var reclaimed = await reaper.RunPassAsync(CancellationToken.None);
         var ms = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
-        var commands = await Cache.CommandsProcessedAsync(server) - commandsBefore - 1; // minus the first INFO
+        var commands = Cache.Delta(commandsBefore, await Cache.CommandCountsAsync(server)).Values.Sum(); // INFO COMMANDSTATS: Garnet's total_commands_processed stays 0
         return new
         {
             expired,

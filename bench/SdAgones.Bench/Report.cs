@@ -167,6 +167,31 @@ internal static partial class Report
             Target("Storm: queue order kept", (storm["queue_order_kept"]?.GetValue<bool>() ?? false) ? "kept" : "not kept", storm["queue_order_kept"]?.GetValue<bool>() ?? false);
         }
 
+        // 4b. Storm with fair share: cache commands per allocation and per waiting poll, by line length (issue 19)
+        var fair = new JsonArray();
+        foreach (var file in Directory.GetFiles(dir, "storm-fair-*.json").Order(StringComparer.Ordinal))
+        {
+            if (Load(dir, Path.GetFileName(file)) is not { } run || run["cost"] is not JsonObject cost)
+            {
+                continue;
+            }
+
+            var waiting = Num(cost, "waiting_people");
+            var allocation = Num(cost["allocation"]!, "commands_mean");
+            var poll = Num(cost["poll"]!, "commands_mean");
+            fair.Add(new JsonObject { ["waiting_people"] = waiting, ["commands_per_allocation"] = allocation, ["commands_per_poll"] = poll,
+                ["storm_commands_per_allocation"] = Num(run, "storm_cache_commands_per_allocation"), ["duplicates"] = Num(run, "duplicates"), ["errors"] = Num(run, "errors") });
+            rows.Add([$"Storm with fair share, {F(waiting)} waiting: cache commands per allocation / per waiting poll", $"{F(allocation)} / {F(poll)}", "flat in the line", ""]);
+        }
+
+        if (fair.Count >= 2)
+        {
+            figures["storm_fair_share"] = fair;
+            var per = fair.Select(f => Num(f!, "commands_per_allocation")).ToList();
+            Target("Storm with fair share: cache commands per allocation flat from 100 to 1,000 waiting people",
+                string.Join(" / ", fair.Select(f => $"{F(Num(f!, "commands_per_allocation"))} at {F(Num(f!, "waiting_people"))}")), per.Distinct().Count() == 1);
+        }
+
         // 5. Reclaim
         var reclaim = new JsonObject();
         foreach (var label in new[] { "garnet", "redis" })

@@ -47,10 +47,9 @@ internal sealed partial class SessionDirectory : IDisposable
     /// <exception cref="RedisException">The cache is down and Agones knows of no runtime for the person.</exception>
     public async Task<RuntimeSession?> FindAsync(string user)
     {
-        var now = time.GetUtcNow();
-        if (memory.TryGetValue(user, out var cached) && cached.Expires > now && IsAlive(cached.Session.Runtime))
+        if (Recall(user) is { } known)
         {
-            return cached.Session;
+            return known;
         }
 
         RuntimeSession? session;
@@ -79,6 +78,10 @@ internal sealed partial class SessionDirectory : IDisposable
         Remember(session);
         return session;
     }
+
+    /// <summary>The person's session from this instance's memory alone (no cache read): fresh and its runtime alive, or null.</summary>
+    public RuntimeSession? Recall(string user) =>
+        memory.TryGetValue(user, out var cached) && cached.Expires > time.GetUtcNow() && IsAlive(cached.Session.Runtime) ? cached.Session : null;
 
     public void Remember(RuntimeSession session) => memory[session.User] = (session, time.GetUtcNow() + MemoryTtl);
 

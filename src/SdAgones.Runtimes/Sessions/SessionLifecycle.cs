@@ -52,6 +52,26 @@ public sealed partial class SessionLifecycle : IDisposable
         return position;
     }
 
+    /// <summary>
+    /// none → queued → allocating in one cache round trip (<see cref="WaitingLine.AdmitAsync"/>): the person's session if
+    /// they have one, else their place in line, and the allocation lock when their rank is below <paramref name="admitBelow"/>.
+    /// </summary>
+    public async Task<Admission> AdmitAsync(string user, string token, TimeSpan ttl, long admitBelow, string? fleet = null)
+    {
+        var admission = await line.AdmitAsync(user, token, ttl, admitBelow, fleet);
+        if (admission.Joined)
+        {
+            LogEvent(SessionEvent.Name(SessionState.Queued), user, "", fleet ?? agones.FleetName, "", 0);
+        }
+
+        if (admission.Result == AdmissionResult.Locked)
+        {
+            LogEvent(SessionEvent.Name(SessionState.Allocating), user, "", fleet ?? agones.FleetName, "", 0);
+        }
+
+        return admission;
+    }
+
     /// <summary>queued → allocating: takes the person's allocation lock; false when another attempt holds it.</summary>
     public async Task<bool> BeginAllocationAsync(string user, string token, TimeSpan ttl)
     {
@@ -67,10 +87,13 @@ public sealed partial class SessionLifecycle : IDisposable
     /// <summary>Ends an allocation attempt: bound if <see cref="BindRuntimeAsync"/> ran, back in line otherwise.</summary>
     public Task EndAllocationAsync(string user, string token) => store.UnlockAsync(user, token);
 
-    /// <summary>allocating → bound (or none → bound when the cruiser rebuilds a lost cache): binds the runtime.</summary>
-    public async Task BindRuntimeAsync(RuntimeSession session)
+    /// <summary>
+    /// allocating → bound (or none → bound when the cruiser rebuilds a lost cache): binds the runtime; with the
+    /// allocation's <paramref name="lockToken"/>, its lock is let go in the same script (no <see cref="EndAllocationAsync"/> needed).
+    /// </summary>
+    public async Task BindRuntimeAsync(RuntimeSession session, string? lockToken = null)
     {
-        await store.AssignAsync(session);
+        await store.AssignAsync(session, lockToken);
         LogEvent(SessionEvent.Name(SessionState.Bound), session.User, session.Runtime, agones.FleetName, "", 0);
     }
 

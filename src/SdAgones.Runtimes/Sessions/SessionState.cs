@@ -58,8 +58,8 @@ public static class SessionTransitions
 
     public static readonly IReadOnlyList<Transition> All =
     [
-        new(null, SessionState.Queued, "gateway: a request from a person with no runtime", nameof(SessionLifecycle.JoinQueueAsync)),
-        new(SessionState.Queued, SessionState.Allocating, "gateway: the person is first in line and a runtime is Ready", nameof(SessionLifecycle.BeginAllocationAsync)),
+        new(null, SessionState.Queued, "gateway: a request from a person with no runtime (with the next row in the same script)", nameof(SessionLifecycle.AdmitAsync)),
+        new(SessionState.Queued, SessionState.Allocating, "gateway: the person is among the first in line while runtimes are Ready", nameof(SessionLifecycle.AdmitAsync)),
         new(SessionState.Allocating, SessionState.Bound, "gateway: Agones allocated a GameServer for the person", nameof(SessionLifecycle.BindRuntimeAsync)),
         new(SessionState.Allocating, SessionState.Queued, "gateway: no runtime after all (lock released without a bind; not logged)", nameof(SessionLifecycle.EndAllocationAsync)),
         new(null, SessionState.Bound, "cruiser: the cache lost its data and the session is rebuilt from the GameServer", nameof(SessionLifecycle.BindRuntimeAsync)),

@@ -10,8 +10,8 @@ namespace SdAgones.Runtimes.Sessions;
 /// </summary>
 public sealed class SessionStore(IConnectionMultiplexer redis, TimeProvider time, string fleet = "", int eventLogLength = 100_000)
 {
-    // KEYS: session, lastseen, queue, queue:seen, queue:joined, events, events:seq
-    // ARGV: user, runtime, target, allocatedAt, node, now (s), score (ms), head, cap
+    // KEYS: session, lastseen, queue, queue:seen, queue:joined, events, events:seq, allocation lock
+    // ARGV: user, runtime, target, allocatedAt, node, now (s), score (ms), head, cap, lock token ('' when none is held)
     private const string BindScript = SessionEventLog.AppendLua + """
         redis.call('HSET', KEYS[1], 'runtime', ARGV[2], 'target', ARGV[3], 'allocatedAt', ARGV[4], 'node', ARGV[5])
         redis.call('ZADD', KEYS[2], ARGV[6], ARGV[1])
@@ -20,6 +20,7 @@ public sealed class SessionStore(IConnectionMultiplexer redis, TimeProvider time
         local joined = redis.call('ZSCORE', KEYS[5], ARGV[1])
         redis.call('ZREM', KEYS[5], ARGV[1])
         record(KEYS[6], KEYS[7], ARGV[9], ARGV[7], ARGV[8], seconds(joined, ARGV[6]), 'null')
+        if ARGV[10] ~= '' and redis.call('GET', KEYS[8]) == ARGV[10] then redis.call('DEL', KEYS[8]) end
         return 1
         """;
 
@@ -70,15 +71,19 @@ public sealed class SessionStore(IConnectionMultiplexer redis, TimeProvider time
         return Parse(user, fields);
     }
 
-    /// <summary>Binds a person to a runtime, marks them active now and takes them out of the queue, atomically (event: bound).</summary>
-    public async Task AssignAsync(RuntimeSession session)
+    /// <summary>
+    /// Binds a person to a runtime, marks them active now and takes them out of the queue, atomically (event: bound); with
+    /// the <paramref name="lockToken"/> of the allocation that got the runtime, that lock is let go in the same script.
+    /// </summary>
+    public async Task AssignAsync(RuntimeSession session, string? lockToken = null)
     {
         var now = time.GetUtcNow();
         await Db.ScriptEvaluateAsync(BindScript,
             [SessionKeys.Session(session.User), SessionKeys.LastSeen, SessionKeys.Queue, SessionKeys.QueueSeen,
-                SessionKeys.QueueJoined, SessionKeys.Events, SessionKeys.EventsSequence],
+                SessionKeys.QueueJoined, SessionKeys.Events, SessionKeys.EventsSequence, SessionKeys.AllocationLock(session.User)],
             [session.User, session.Runtime, session.Target.ToString(), session.AllocatedAt.ToUnixTimeMilliseconds(), session.Node ?? "", CacheTime.Seconds(now),
-                now.ToUnixTimeMilliseconds(), SessionEventLog.Head(SessionState.Bound, session.User, session.Runtime, fleet, null, now), eventLogLength]);
+                now.ToUnixTimeMilliseconds(), SessionEventLog.Head(SessionState.Bound, session.User, session.Runtime, fleet, null, now), eventLogLength,
+                lockToken ?? ""]);
     }
 
     /// <summary>Records activity; never creates an index entry for a person who has no session.</summary>
@@ -151,7 +156,8 @@ public sealed class SessionStore(IConnectionMultiplexer redis, TimeProvider time
     public async Task UnlockAsync(string user, string token) =>
         await Db.ScriptEvaluateAsync(UnlockScript, [SessionKeys.AllocationLock(user)], [token]);
 
-    private static RuntimeSession? Parse(string user, HashEntry[] fields)
+    /// <summary>A session from its hash fields; null when they do not name a runtime and an address.</summary>
+    internal static RuntimeSession? Parse(string user, HashEntry[] fields)
     {
         if (fields.Length == 0)
         {

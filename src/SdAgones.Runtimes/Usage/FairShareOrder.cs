@@ -4,21 +4,15 @@ using SdAgones.Runtimes.Sessions;
 namespace SdAgones.Runtimes.Usage;
 
 /// <summary>
-/// Scores a person joining the waiting line by <see cref="FairShare.Priority"/> from their usage buckets (one cache read
-/// per join, whatever the length of the line); with <see cref="UsageOptions.FairShare"/> off the line stays FIFO.
+/// Gives the waiting line's join script the terms of <see cref="FairShare.Priority"/> for a person (their usage key, the
+/// half-life, their weight, the scale and the ageing bound); the script reads the usage once, when the person joins, in
+/// the same round trip, whatever the length of the line. With <see cref="UsageOptions.FairShare"/> off the line stays FIFO.
 /// </summary>
-public sealed class FairShareOrder(UsageLedger ledger, IOptions<UsageOptions> options) : IWaitingOrder
+public sealed class FairShareOrder(IOptions<UsageOptions> options) : IWaitingOrder
 {
-    public async Task<double?> ScoreAsync(string user, DateTimeOffset arrival)
+    public FairShareTerms? TermsFor(string user)
     {
         var o = options.Value;
-        if (!o.FairShare)
-        {
-            return null;
-        }
-
-        var usage = await ledger.PersonAsync(user, includeOpen: false);
-        var decayed = FairShare.DecayedUsage(usage.Select(r => (r.Day, r.GpuSeconds)), arrival, o.HalfLife);
-        return FairShare.Priority(arrival, decayed, o.WeightFor(user), o.UsageScale, o.MaxWaitBehindLater);
+        return o.FairShare ? new FairShareTerms(UsageLedger.PersonKey(user), o.HalfLife, o.WeightFor(user), o.UsageScale, o.MaxWaitBehindLater) : null;
     }
 }

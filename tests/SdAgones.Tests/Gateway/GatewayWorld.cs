@@ -19,7 +19,7 @@ namespace SdAgones.Tests.Gateway;
 /// gateway instances share the cache (as two replicas behind the load balancer do), and a cruiser's policy objects
 /// stand beside them for the expiries the cruiser owns (queue entries, orphans).
 /// </summary>
-internal sealed class GatewayWorld(int buffer = 2, int max = 4) : IAsyncDisposable
+internal sealed class GatewayWorld(int buffer = 2, int max = 4, IReadOnlyDictionary<string, string?>? settings = null) : IAsyncDisposable
 {
     public static readonly TimeSpan WaitForPeer = TimeSpan.FromSeconds(10);
     public static readonly TimeSpan QueueEntryTtl = TimeSpan.FromSeconds(30);
@@ -43,6 +43,9 @@ internal sealed class GatewayWorld(int buffer = 2, int max = 4) : IAsyncDisposab
 
     public SessionStore Store => Gateway.Get<SessionStore>();
 
+    /// <summary>The connection every instance shares, for reading the cache server's own command counts.</summary>
+    public IConnectionMultiplexer Cache => connection;
+
     /// <summary>One of the cruiser's policy objects (the reconciler, the lease store).</summary>
     public T Get<T>() where T : notnull => Cruiser.GetRequiredService<T>();
     public WaitingLine Line => Gateway.Get<WaitingLine>();
@@ -56,7 +59,7 @@ internal sealed class GatewayWorld(int buffer = 2, int max = 4) : IAsyncDisposab
             ["Allocation:WaitForPeer"] = WaitForPeer.ToString("c"),
             ["Reconcile:QueueEntryTtl"] = QueueEntryTtl.ToString("c"),
             ["Reconcile:OrphanGrace"] = OrphanGrace.ToString("c"),
-        }).Build();
+        }).AddInMemoryCollection(settings ?? new Dictionary<string, string?>()).Build();
         connection = await redis.ConnectCleanAsync("garnet");
         await WarmScriptsAsync();
         Gateway = await StartGatewayAsync();

@@ -82,6 +82,32 @@ public sealed class FairShareTests(RedisBackends backends) : IClassFixture<Redis
     }
 
     [Fact]
+    public async Task The_join_script_scores_a_person_as_FairShare_Priority_does_from_their_day_buckets()
+    {
+        await using var platform = await PlatformAsync(fairShare: true);
+        var now = time.GetUtcNow();
+        var today = UsageCalendar.DayOf(now);
+        (DateOnly Day, string Profile, double Seconds)[] buckets =
+            [(today, "sd-agones-fleet", 7_200), (today.AddDays(-3), "sd-agones-fleet", 18_000), (today.AddDays(-10), "other-profile", 3_600)];
+        var db = platform.GetRequiredService<IConnectionMultiplexer>().GetDatabase();
+        foreach (var (day, profile, seconds) in buckets)
+        {
+            await db.HashSetAsync(UsageLedger.PersonKey("used"), UsageCalendar.Name(day) + "|" + profile, seconds);
+        }
+
+        await platform.GetRequiredService<WaitingLine>().EnqueueAsync("used");
+        await platform.GetRequiredService<WaitingLine>().EnqueueAsync("unused");
+
+        var decayed = FairShare.DecayedUsage(buckets.Select(b => (b.Day, b.Seconds)), now, TimeSpan.FromDays(7));
+        var expected = FairShare.Priority(now, decayed, 1, TimeSpan.FromHours(1), TimeSpan.FromMinutes(30));
+        var score = (await db.SortedSetScoreAsync(SessionKeys.Queue, "used"))!.Value;
+        Assert.True(Math.Abs(score - expected) <= 1, $"the script scored {score:F4}, FairShare.Priority says {expected:F4} (arrival {now.ToUnixTimeMilliseconds()})");
+        Assert.True(expected - now.ToUnixTimeMilliseconds() > 60_000, "the usage above costs minutes of handicap"); // so a wrong formula shows
+        var unused = (await db.SortedSetScoreAsync(SessionKeys.Queue, "unused"))!.Value; // control: no usage, no handicap
+        Assert.True(Math.Abs(unused - now.ToUnixTimeMilliseconds()) <= 1, $"no usage scored {unused:F4}, arrival {now.ToUnixTimeMilliseconds()}");
+    }
+
+    [Fact]
     public async Task A_heavy_user_who_keeps_waiting_never_waits_behind_people_who_came_more_than_the_bound_later()
     {
         await using var platform = await PlatformAsync(fairShare: true);
