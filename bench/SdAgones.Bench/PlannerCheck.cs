@@ -92,6 +92,7 @@ internal static class PlannerCheck
                 max = warmups.Count > 0 ? Math.Round(warmups.Max(), 3) : double.NaN,
                 mean = warmups.Count > 0 ? Math.Round(warmups.Average(), 3) : double.NaN,
             },
+            gameServers = fleet.Lives(first),
             script = done.Select(s => new
             {
                 person = s.Name,
@@ -214,6 +215,8 @@ internal static class PlannerCheck
         private readonly List<(DateTimeOffset At, int Allocated, int Other)> samples = [];
         private readonly Dictionary<string, DateTimeOffset> firstSeen = new(StringComparer.Ordinal);
         private readonly Dictionary<string, DateTimeOffset> readyAt = new(StringComparer.Ordinal);
+        private readonly Dictionary<string, DateTimeOffset> allocatedAt = new(StringComparer.Ordinal);
+        private readonly Dictionary<string, DateTimeOffset> goneAt = new(StringComparer.Ordinal);
         private volatile int allocated = int.MaxValue;
 
         public int Allocated => allocated;
@@ -247,6 +250,20 @@ internal static class PlannerCheck
                     {
                         readyAt.TryAdd(s.Name, now);
                     }
+
+                    if (s.State == "Allocated")
+                    {
+                        allocatedAt.TryAdd(s.Name, now);
+                    }
+                    else if (Dead.Contains(s.State))
+                    {
+                        goneAt.TryAdd(s.Name, now);
+                    }
+                }
+
+                foreach (var name in firstSeen.Keys.Where(n => servers.All(s => s.Name != n)))
+                {
+                    goneAt.TryAdd(name, now);
                 }
 
                 lock (samples)
@@ -277,6 +294,21 @@ internal static class PlannerCheck
         {
             var origin = samples.Count > 0 ? samples[0].At : DateTimeOffset.MinValue;
             return readyAt.Where(r => firstSeen[r.Key] > origin).Select(r => (r.Value - firstSeen[r.Key]).TotalSeconds).ToList();
+        }
+
+        /// <summary>Each GameServer's life as seen by the listing, in seconds from <paramref name="origin"/> (for finding where the platform and the planner part).</summary>
+        public List<object> Lives(DateTimeOffset origin)
+        {
+            double? At(Dictionary<string, DateTimeOffset> times, string name) =>
+                times.TryGetValue(name, out var t) ? Math.Round((t - origin).TotalSeconds, 3) : null;
+            return [.. firstSeen.OrderBy(f => f.Value).Select(f => (object)new
+            {
+                name = f.Key,
+                created = At(firstSeen, f.Key),
+                ready = At(readyAt, f.Key),
+                allocated = At(allocatedAt, f.Key),
+                gone = At(goneAt, f.Key),
+            })];
         }
 
         /// <summary>GPU-seconds between two times, each sample's counts held until the next sample.</summary>
