@@ -94,15 +94,16 @@ start_cache() { # NAME -> ${NAME}_PORT (one retry on a fresh port: Garnet has ab
   return 1
 }
 
-start_agones() { # NAME BUFFER MIN MAX -> ${NAME}_URL
+start_agones() { # NAME BUFFER MIN MAX [extra args, later ones win] -> ${NAME}_URL
+  local name=$1 buffer=$2 min=$3 max=$4; shift 4
   local port; port=$(free_port)
-  mkdir -p "$WORK/$1-storage"
+  mkdir -p "$WORK/$name-storage"
     # The runtimes run from the same Release build (LocalAgones' default assembly paths point at its own configuration).
-  start "$1" dotnet "$BIN/SdAgones.LocalAgones/$OUT/SdAgones.LocalAgones.dll" --urls "http://127.0.0.1:$port" \
-    --Fleet:BufferSize "$2" --Fleet:MinReplicas "$3" --Fleet:MaxReplicas "$4" --Fleet:StorageRoot "$WORK/$1-storage" \
+  start "$name" dotnet "$BIN/SdAgones.LocalAgones/$OUT/SdAgones.LocalAgones.dll" --urls "http://127.0.0.1:$port" \
+    --Fleet:BufferSize "$buffer" --Fleet:MinReplicas "$min" --Fleet:MaxReplicas "$max" --Fleet:StorageRoot "$WORK/$name-storage" \
     --Fleet:StartDelay 00:00:00 --Fleet:WebUIStepDelay 00:00:00.001 --Fleet:RuntimeHosting "$RUNTIME_HOSTING" \
-    --Fleet:WebUIAssembly "$BIN/SdAgones.WebUI/$OUT/SdAgones.WebUI.dll" --Fleet:AgentAssembly "$BIN/SdAgones.Agent/$OUT/SdAgones.Agent.dll" "${QUIET[@]}"
-  printf -v "${1}_URL" '%s' "http://127.0.0.1:$port"
+    --Fleet:WebUIAssembly "$BIN/SdAgones.WebUI/$OUT/SdAgones.WebUI.dll" --Fleet:AgentAssembly "$BIN/SdAgones.Agent/$OUT/SdAgones.Agent.dll" "${QUIET[@]}" "$@"
+  printf -v "${name}_URL" '%s' "http://127.0.0.1:$port"
   wait_http "http://127.0.0.1:$port/apis/agones.dev/v1/namespaces/default/gameservers"
 }
 

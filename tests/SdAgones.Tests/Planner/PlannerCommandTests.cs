@@ -95,7 +95,7 @@ public sealed class PlannerCommandTests : IDisposable
         Assert.Equal("planner: --max-wait-behind-later: '0s' is not a duration > 0 (such as 30s, 5m, 1h30m).\n", bad.Stderr);
     }
 
-    private static async Task<(int Exit, string Stdout, string Stderr)> RunAsync(params string[] args)
+    internal static async Task<(int Exit, string Stdout, string Stderr)> RunAsync(params string[] args)
     {
         var dll = RepoPaths.ServiceAssembly("SdAgones.Planner").Replace(
             Path.Combine(RepoPaths.Root, "src"), Path.Combine(RepoPaths.Root, "tools"), StringComparison.Ordinal);
