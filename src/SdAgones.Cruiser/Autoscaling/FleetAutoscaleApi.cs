@@ -10,7 +10,7 @@ namespace SdAgones.Cruiser.Autoscaling;
 /// </summary>
 public static partial class FleetAutoscaleApi
 {
-    public const string Path = "/fleetautoscale";
+    public const string Path = AgonesApi.FleetAutoscaleWebhookPath;
 
     /// <summary>
     /// Time allowed for the cache reads behind one answer: far inside Agones' 15 s webhook client timeout

@@ -19,7 +19,8 @@ public sealed partial record DeploySettings(
     AgonesSettings Agones,
     FleetSettings Fleet,
     GatewaySettings Gateway,
-    IdleSettings Idle)
+    IdleSettings Idle,
+    FleetAutoscaling Autoscaling)
 {
     /// <summary>Parses and validates the JSON text; <paramref name="source"/> names the file in error messages.</summary>
     /// <exception cref="SettingsException">One message per missing, invalid or unknown key.</exception>
@@ -90,9 +91,13 @@ public sealed partial record DeploySettings(
         var idle = new IdleSettings(
             read.Check(PlatformSettingMap.IdleTimeout.DeployKey!, v => TimeSpan.TryParseExact(v, "c", CultureInfo.InvariantCulture, out var t) && t > TimeSpan.Zero, "a positive duration hh:mm:ss, e.g. 00:15:00"));
 
+        var autoscaling = read.Check("autoscaling", v => Enum.TryParse<FleetAutoscaling>(v, ignoreCase: false, out _) && !int.TryParse(v, out _),
+            "Buffer (a fixed Ready buffer: fleet.bufferSize) or Forecast (the cruiser's webhook warms runtimes before people arrive, docs/forecast.md), e.g. Forecast");
+
         read.RejectUnknownKeys();
         read.ThrowIfInvalid();
-        return new DeploySettings(project, cluster, images, ingress, iap, filestore, memorystore, agones, fleet, gateway, idle);
+        return new DeploySettings(project, cluster, images, ingress, iap, filestore, memorystore, agones, fleet, gateway, idle,
+            Enum.Parse<FleetAutoscaling>(autoscaling));
     }
 
     /// <summary>The value this file gives a platform setting production takes from it (<see cref="PlatformSettingMap.Deployed"/>).</summary>
@@ -203,8 +208,18 @@ public sealed record MemorystoreSettings(string Instance, string Address);
 /// <summary>The Agones Helm release and the Kubernetes minor versions its release notes say it supports.</summary>
 public sealed record AgonesSettings(string ChartVersion, IReadOnlyList<string> KubernetesVersions, string AllocationBatchWaitTime);
 
-/// <summary>The FleetAutoscaler's Buffer policy.</summary>
+/// <summary>The Fleet's bounds and Ready buffer: the Buffer policy's, and the forecast's while it has no history.</summary>
 public sealed record FleetSettings(int BufferSize, int MinReplicas, int MaxReplicas);
+
+/// <summary>Which policy the Fleet's FleetAutoscaler uses (<c>autoscaling</c>).</summary>
+public enum FleetAutoscaling
+{
+    /// <summary>Agones' Buffer policy: allocated + <c>fleet.bufferSize</c> at every hour.</summary>
+    Buffer,
+
+    /// <summary>A Webhook policy answered by the cruiser from the arrival history (docs/forecast.md).</summary>
+    Forecast,
+}
 
 /// <summary>Gateway replicas and who may use the admin page.</summary>
 public sealed record GatewaySettings(int Replicas, string AdminUsers);
