@@ -15,6 +15,9 @@ public static class AgonesApi
     public const string Allocations = "gameserverallocations";
     public const string AutoscalingGroup = "autoscaling.agones.dev";
 
+    /// <summary>Where the cruiser answers a Webhook FleetAutoscaler's <c>FleetAutoscaleReview</c> (the manifests point Agones here).</summary>
+    public const string FleetAutoscaleWebhookPath = "/fleetautoscale";
+
     /// <summary>Label Agones puts on every GameServer (and its pod) of a Fleet.</summary>
     public const string FleetLabel = "agones.dev/fleet";
 

@@ -41,6 +41,12 @@ public static class SettingKeys
     /// </summary>
     public const string IdleTimeoutSeedAlias = "TIME_INTERVAL";
 
+    // The cruiser's FleetAutoscaler webhook: defaults of every Fleet (Forecast:Fleets:<name>:* overrides them per Fleet).
+    public const string ForecastBuffer = "Forecast:Fleet:Buffer";
+    public const string ForecastMinReplicas = "Forecast:Fleet:MinReplicas";
+    public const string ForecastMaxReplicas = "Forecast:Fleet:MaxReplicas";
+    public const string ForecastWarmUp = "Forecast:Fleet:WarmUp";
+
     // LocalAgones' one Fleet.
     public const string FleetBufferSize = "Fleet:BufferSize";
     public const string FleetMinReplicas = "Fleet:MinReplicas";

@@ -1,7 +1,10 @@
+using SdAgones.Cruiser.Autoscaling;
 using SdAgones.Cruiser.Idle;
 using SdAgones.Cruiser.Leadership;
 using SdAgones.Cruiser.Reconciliation;
 using SdAgones.Runtimes;
+using SdAgones.Runtimes.Agones;
+using SdAgones.Runtimes.Forecast;
 
 namespace SdAgones.Cruiser;
 
@@ -12,6 +15,10 @@ public static class CruiserExtensions
         builder.AddPlatformCache();
         AddCruiserServices(builder.Services);
         builder.Services.AddHostedService<CruiserWorker>();
+        builder.Services.AddSingleton<GameServerWatcher>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<GameServerWatcher>());
+        builder.Services.AddSingleton<WarmUpMeter>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<WarmUpMeter>());
         return builder;
     }
 
@@ -35,6 +42,8 @@ public static class CruiserExtensions
         services.AddSingleton<IdleReaper>();
         services.AddSingleton<Reconciler>();
         services.AddSingleton<QuotaKeeper>();
+        services.AddArrivalForecast();
+        services.AddSingleton<WarmUpAutoscaler>();
         return services;
     }
 }

@@ -2,13 +2,14 @@ using Microsoft.Extensions.Options;
 using SdAgones.Cruiser.Idle;
 using SdAgones.Cruiser.Leadership;
 using SdAgones.Cruiser.Reconciliation;
+using SdAgones.Runtimes.Forecast;
 using SdAgones.Runtimes.Sessions;
 
 namespace SdAgones.Cruiser;
 
 /// <summary>
-/// The cruiser's loop: hold the lease, then run an idle pass and a quota pass every <c>Idle:CheckInterval</c> and reconcile every
-/// <c>Reconcile:Interval</c>. A failed pass is logged and retried on the next tick; it never stops the loop.
+/// The cruiser's loop: hold the lease, then run an idle pass and a quota pass every <c>Idle:CheckInterval</c>, fold new arrivals
+/// into the forecast's history and reconcile every <c>Reconcile:Interval</c>. A failed pass is logged and retried on the next tick; it never stops the loop.
 /// </summary>
 public sealed partial class CruiserWorker(
     CruiserLease lease,
@@ -16,6 +17,7 @@ public sealed partial class CruiserWorker(
     QuotaKeeper quotas,
     Reconciler reconciler,
     WaitingLine line,
+    ArrivalHistory arrivals,
     CruiserTelemetry telemetry,
     IOptions<IdleOptions> idle,
     IOptions<ReconcileOptions> reconcile,
@@ -46,6 +48,7 @@ public sealed partial class CruiserWorker(
 
                     await reaper.RunPassAsync(stoppingToken);
                     await quotas.RunPassAsync(stoppingToken);
+                    await arrivals.FoldAsync();
                     telemetry.RecordQueueLength(await line.CountAsync());
                 }
                 catch (Exception ex) when (ex is not OperationCanceledException)

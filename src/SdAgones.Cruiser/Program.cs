@@ -1,4 +1,5 @@
 using SdAgones.Cruiser;
+using SdAgones.Cruiser.Autoscaling;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults();
@@ -6,4 +7,5 @@ builder.AddCruiser();
 
 var app = builder.Build().ExitOnBadSettings();
 app.MapDefaultEndpoints();
+app.MapFleetAutoscale();
 app.Run();

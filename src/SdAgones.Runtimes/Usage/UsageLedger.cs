@@ -17,44 +17,21 @@ public sealed class UsageLedger : IDisposable
     public const string MeterName = "SdAgones.Usage";
     public const string Cursor = "sd:usage:cursor";
     public const string Index = "sd:usage:keys";
-    private const int BatchSize = 500;
-    private const int ReadLimit = 5_000;
-
-    /// <summary>Events of other processes may carry a slightly earlier time than the cursor's; they are read again this far back.</summary>
-    private static readonly TimeSpan ClockSkew = TimeSpan.FromSeconds(10);
-
-    // KEYS: cursor, index, then (person key, day key) per row; ARGV: expected seq, new seq, new at (ms), then (person field, day field, seconds) per row
-    private const string FoldScript = """
-        local seq = redis.call('HGET', KEYS[1], 'seq') or '0'
-        if seq ~= ARGV[1] then return 0 end
-        local row = 0
-        for i = 3, #KEYS, 2 do
-          local a = 4 + row * 3
-          redis.call('HINCRBYFLOAT', KEYS[i], ARGV[a], ARGV[a + 2])
-          redis.call('HINCRBYFLOAT', KEYS[i + 1], ARGV[a + 1], ARGV[a + 2])
-          redis.call('SADD', KEYS[2], KEYS[i], KEYS[i + 1])
-          row = row + 1
-        end
-        redis.call('HSET', KEYS[1], 'seq', ARGV[2], 'at', ARGV[3])
-        return 1
-        """;
-
     private readonly IConnectionMultiplexer redis;
-    private readonly SessionEventLog events;
+    private readonly SessionEventFold fold;
     private readonly SessionStore sessions;
     private readonly IOptions<UsageOptions> options;
     private readonly TimeProvider time;
     private readonly string fleet;
     private readonly Meter meter;
     private readonly Counter<double> gpuTime;
-    private long lastFoldTicks;
 
     public UsageLedger(
         IConnectionMultiplexer redis, SessionEventLog events, SessionStore sessions, IOptions<UsageOptions> options, TimeProvider time, string fleet,
         IMeterFactory meters)
     {
         this.redis = redis;
-        this.events = events;
+        fold = new SessionEventFold(redis, events, time, Cursor, Index);
         this.sessions = sessions;
         this.options = options;
         this.time = time;
@@ -76,68 +53,22 @@ public sealed class UsageLedger : IDisposable
     /// As <see cref="FoldAsync()"/>, unless this process folded less than <paramref name="notWithin"/> ago: for hot paths
     /// (the gateway's quota check), so their cost stays one cursor read at most per interval, whatever the traffic.
     /// </summary>
-    public Task<int> FoldAsync(TimeSpan notWithin)
-    {
-        var now = time.GetUtcNow().UtcTicks;
-        var last = Interlocked.Read(ref lastFoldTicks);
-        return now - last < notWithin.Ticks || Interlocked.CompareExchange(ref lastFoldTicks, now, last) != last ? Task.FromResult(0) : FoldAsync();
-    }
+    public Task<int> FoldAsync(TimeSpan notWithin) => fold.IsDue(notWithin) ? FoldAsync() : Task.FromResult(0);
 
     /// <summary>Adds every released session not yet counted; returns how many events were folded.</summary>
-    public async Task<int> FoldAsync()
-    {
-        Interlocked.Exchange(ref lastFoldTicks, time.GetUtcNow().UtcTicks);
-        var folded = 0;
-        while (true)
+    public Task<int> FoldAsync() =>
+        fold.FoldAsync(Increments, folded: batch =>
         {
-            var cursor = await Db.HashGetAllAsync(Cursor);
-            var seq = cursor.FirstOrDefault(e => e.Name == "seq").Value is { IsNull: false } s ? (long)s : 0L;
-            var at = cursor.FirstOrDefault(e => e.Name == "at").Value is { IsNull: false } a ? (long)a : 0L;
-            var since = seq == 0 ? (DateTimeOffset?)null : DateTimeOffset.FromUnixTimeMilliseconds(at) - ClockSkew;
-            var read = await events.ReadAsync(since, until: null, ReadLimit);
-            if (read.Count == ReadLimit && read.All(e => e.Seq <= seq))
+            foreach (var row in batch.SelectMany(Rows))
             {
-                read = await events.ReadAsync(DateTimeOffset.FromUnixTimeMilliseconds(at), until: null, ReadLimit); // a crowded look-back
+                gpuTime.Add(row.Seconds, new KeyValuePair<string, object?>("profile", row.Profile));
             }
-
-            var batch = read.Where(e => e.Seq > seq).OrderBy(e => e.Seq).Take(BatchSize).ToList();
-            if (batch.Count == 0)
-            {
-                return folded;
-            }
-
-            var rows = batch.SelectMany(Rows).ToList();
-            var keys = new List<RedisKey> { Cursor, Index };
-            var args = new List<RedisValue> { seq, batch[^1].Seq, batch[^1].At.ToUnixTimeMilliseconds() };
-            foreach (var (user, day, profile, seconds) in rows)
-            {
-                keys.Add(PersonKey(user));
-                keys.Add(DayKey(day));
-                args.Add(UsageCalendar.Name(day) + "|" + profile);
-                args.Add(profile + "|" + user);
-                args.Add(seconds.ToString("R", CultureInfo.InvariantCulture));
-            }
-
-            if ((int)await Db.ScriptEvaluateAsync(FoldScript, [.. keys], [.. args]) == 1)
-            {
-                folded += batch.Count;
-                foreach (var row in rows)
-                {
-                    gpuTime.Add(row.Seconds, new KeyValuePair<string, object?>("profile", row.Profile));
-                }
-            }
-
-            // else another process folded this batch first: read the cursor again
-        }
-    }
+        });
 
     /// <summary>Forgets every usage bucket and folds the whole event log again (after a loss, or to check the buckets).</summary>
     public async Task<int> RebuildAsync()
     {
-        var keys = (await Db.SetMembersAsync(Index)).Select(k => (RedisKey)(string)k!).ToList();
-        keys.Add(Index);
-        keys.Add(Cursor);
-        await Db.KeyDeleteAsync([.. keys]);
+        await fold.ForgetAsync();
         return await FoldAsync();
     }
 
@@ -191,6 +122,15 @@ public sealed class UsageLedger : IDisposable
         foreach (var (day, seconds) in UsageCalendar.Split(session.AllocatedAt, now))
         {
             yield return new UsageRow(day, session.User, fleet, seconds * gpus);
+        }
+    }
+
+    private IEnumerable<SessionEventFold.Increment> Increments(SessionEvent e)
+    {
+        foreach (var (user, day, profile, seconds) in Rows(e))
+        {
+            yield return new(PersonKey(user), UsageCalendar.Name(day) + "|" + profile, seconds);
+            yield return new(DayKey(day), profile + "|" + user, seconds);
         }
     }
 

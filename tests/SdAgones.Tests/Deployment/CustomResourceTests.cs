@@ -91,17 +91,31 @@ public sealed class CustomResourceTests
     }
 
     [Fact]
-    public void The_autoscaler_keeps_the_buffer_from_the_settings()
+    public void With_autoscaling_Buffer_the_autoscaler_keeps_the_buffer_from_the_settings()
     {
-        var fleet = DeploymentFiles.Settings().Fleet;
+        var settings = DeploymentFiles.Settings() with { Autoscaling = SdAgones.Manifests.Settings.FleetAutoscaling.Buffer };
+        var fleet = settings.Fleet;
+        var spec = SdAgones.Manifests.Kustomize.FleetAutoscalerObjects.FleetAutoscaler(settings, cruiserPort: 8080)["spec"]!;
+
+        Assert.Equal("sd-agones-fleet", (string?)spec["fleetName"]);
+        Assert.Equal("Buffer", (string?)spec["policy"]?["type"]);
+        var buffer = spec["policy"]?["buffer"];
+        Assert.Equal(fleet.BufferSize, (int?)buffer?["bufferSize"]);
+        Assert.Equal(fleet.MaxReplicas, (int?)buffer?["maxReplicas"]);
+        Assert.Equal(fleet.MinReplicas == 0 ? null : fleet.MinReplicas, (int?)buffer?["minReplicas"]);
+        Assert.Null(spec["policy"]?["webhook"]);
+    }
+
+    [Fact]
+    public void With_autoscaling_Forecast_the_committed_autoscaler_asks_the_cruiser()
+    {
+        Assert.Equal(SdAgones.Manifests.Settings.FleetAutoscaling.Forecast, DeploymentFiles.Settings().Autoscaling);
         var autoscaler = Read<AgonesFleetAutoscaler>("fleet-autoscaler.yaml");
 
         Assert.Equal("sd-agones-fleet", autoscaler.Spec?.FleetName);
-        Assert.Equal("Buffer", autoscaler.Spec?.Policy?.Type);
-        var buffer = autoscaler.Spec?.Policy?.Buffer;
-        Assert.Equal(fleet.BufferSize.ToString(System.Globalization.CultureInfo.InvariantCulture), buffer?.BufferSize);
-        Assert.Equal(fleet.MaxReplicas, buffer?.MaxReplicas);
-        Assert.Equal(fleet.MinReplicas == 0 ? null : fleet.MinReplicas, buffer?.MinReplicas);
+        Assert.Equal("Webhook", autoscaler.Spec?.Policy?.Type);
+        Assert.Null(autoscaler.Spec?.Policy?.Buffer);
+        Assert.Equal("cruiser", autoscaler.Spec?.Policy?.Webhook?.Service?.Name);
     }
 
     [Fact]

@@ -43,6 +43,20 @@ public sealed class DeploySettingsTests
     }
 
     [Fact]
+    public void Autoscaling_is_Buffer_or_Forecast_and_anything_else_is_named_with_what_is_allowed()
+    {
+        var settings = JsonNode.Parse(File.ReadAllText(DeploymentFiles.SettingsPath))!.AsObject();
+        settings["autoscaling"] = "Buffer";
+        Assert.Equal(FleetAutoscaling.Buffer, DeploySettings.Parse(settings.ToJsonString(), "deploy/settings.json").Autoscaling); // control
+
+        settings["autoscaling"] = "Predictive";
+        var json = settings.ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true });
+        var error = Assert.Throws<SettingsException>(() => DeploySettings.Parse(json, "deploy/settings.json"));
+        Assert.Equal("deploy/settings.json:66: autoscaling = \"Predictive\" is not allowed; use Buffer (a fixed Ready buffer: fleet.bufferSize) "
+            + "or Forecast (the cruiser's webhook warms runtimes before people arrive, docs/forecast.md), e.g. Forecast", error.Message);
+    }
+
+    [Fact]
     public void Several_bad_settings_are_one_line_each()
     {
         var settings = JsonNode.Parse(File.ReadAllText(DeploymentFiles.SettingsPath))!.AsObject();

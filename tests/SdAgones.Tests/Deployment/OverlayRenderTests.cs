@@ -1,6 +1,7 @@
 using k8s;
 using k8s.Models;
 using SdAgones.Manifests.CustomResources;
+using SdAgones.Manifests.Settings;
 
 namespace SdAgones.Tests.Deployment;
 
@@ -29,6 +30,42 @@ public sealed class OverlayRenderTests
 
         var backend = Strict<GkeBackendConfig>(Single(objects, "BackendConfig"));
         Assert.True(backend.Spec?.Iap?.Enabled, "The rendered BackendConfig must enable IAP.");
+    }
+
+    [Fact]
+    public async Task The_webhook_FleetAutoscaler_points_at_the_cruiser_Service_of_the_same_overlay_where_the_cruiser_serves_it()
+    {
+        var settings = DeploymentFiles.Settings();
+        Assert.Equal(FleetAutoscaling.Forecast, settings.Autoscaling); // the committed settings choose the webhook
+        var objects = await RenderAsync();
+
+        var policy = Strict<AgonesFleetAutoscaler>(Single(objects, "FleetAutoscaler")).Spec!.Policy!;
+        Assert.Equal("Webhook", policy.Type);
+        Assert.Null(policy.Webhook!.Url); // Agones rejects a service and a url together
+        Assert.Null(policy.Webhook.CaBundle); // with a caBundle Agones calls https, which the cruiser does not serve
+        var reference = policy.Webhook.Service!;
+
+        // Agones calls http://{name}.{namespace}.svc:{port}{path} (port 8000 and namespace default when left out).
+        var name = reference.Name!;
+        var ns = reference.Namespace;
+        var port = reference.Port ?? 8000;
+        Assert.Equal(SdAgones.Cruiser.Autoscaling.FleetAutoscaleApi.Path, reference.Path);
+
+        var service = Strict<V1Service>(Single(objects, "Service", name));
+        Assert.Equal(ns, service.Metadata.NamespaceProperty);
+        var servicePort = Assert.Single(service.Spec.Ports, p => p.Port == port);
+        var cruiser = Strict<V1Deployment>(Single(objects, "Deployment", ServiceNames.Cruiser));
+        Assert.Equal(cruiser.Spec.Selector.MatchLabels, service.Spec.Selector); // the Service reaches the cruiser's pods
+        var container = Assert.Single(cruiser.Spec.Template.Spec.Containers);
+        Assert.Contains(container.Ports, p => p.ContainerPort.ToString(System.Globalization.CultureInfo.InvariantCulture) == servicePort.TargetPort.Value);
+
+        // The webhook's bounds are the Fleet's, and the cruiser may watch GameServers to measure warm-ups.
+        var configMaps = objects.Where(o => o.Kind == "ConfigMap").ToDictionary(o => o.Name, o => Strict<V1ConfigMap>(o), StringComparer.Ordinal);
+        var config = configMaps[container.EnvFrom.Single(e => e.ConfigMapRef is not null).ConfigMapRef.Name];
+        Assert.Equal(settings.Fleet.MaxReplicas.ToString(System.Globalization.CultureInfo.InvariantCulture), config.Data["Forecast__Fleet__MaxReplicas"]);
+        Assert.Equal(settings.Fleet.BufferSize.ToString(System.Globalization.CultureInfo.InvariantCulture), config.Data["Forecast__Fleet__Buffer"]);
+        var role = objects.Where(o => o.Kind == "Role").Select(o => Strict<V1Role>(o)).Single(r => r.Metadata.Name == "sdagones-cruiser");
+        Assert.Contains(role.Rules, r => r.Resources.Contains(AgonesApi.GameServers) && r.Verbs.Contains("watch"));
     }
 
     [Fact]

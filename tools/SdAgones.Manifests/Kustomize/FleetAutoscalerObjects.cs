@@ -3,14 +3,34 @@ using SdAgones.Manifests.Settings;
 
 namespace SdAgones.Manifests.Kustomize;
 
-/// <summary>The Fleet's Buffer autoscaler: how many Ready runtimes wait for the next person, within the fleet's bounds.</summary>
+/// <summary>
+/// The Fleet's autoscaler: Agones' Buffer policy, or (<c>autoscaling: Forecast</c>) a Webhook policy answered by the
+/// cruiser's <c>POST /fleetautoscale</c>, which warms runtimes before people arrive within the same bounds.
+/// </summary>
 internal static class FleetAutoscalerObjects
 {
     /// <summary>
     /// Written as a JSON tree rather than <see cref="CustomResources.AgonesFleetAutoscaler"/>: its integer-or-percent
     /// <c>bufferSize</c> is a string in the model, and an integer here.
     /// </summary>
-    public static JsonObject FleetAutoscaler(DeploySettings settings)
+    public static JsonObject FleetAutoscaler(DeploySettings settings, int cruiserPort)
+    {
+        var policy = settings.Autoscaling == FleetAutoscaling.Forecast ? Webhook(settings, cruiserPort) : Buffer(settings);
+        return new JsonObject
+        {
+            ["apiVersion"] = $"{AgonesApi.AutoscalingGroup}/{AgonesApi.Version}",
+            ["kind"] = "FleetAutoscaler",
+            ["metadata"] = new JsonObject { ["name"] = RuntimeFleet.Name + "-autoscaler" },
+            ["spec"] = new JsonObject
+            {
+                ["fleetName"] = RuntimeFleet.Name,
+                ["policy"] = policy,
+                ["sync"] = new JsonObject { ["type"] = "FixedInterval", ["fixedInterval"] = new JsonObject { ["seconds"] = 10 } },
+            },
+        };
+    }
+
+    private static JsonObject Buffer(DeploySettings settings)
     {
         var buffer = new JsonObject
         {
@@ -22,17 +42,26 @@ internal static class FleetAutoscalerObjects
             buffer["minReplicas"] = settings.Fleet.MinReplicas;
         }
 
-        return new JsonObject
-        {
-            ["apiVersion"] = $"{AgonesApi.AutoscalingGroup}/{AgonesApi.Version}",
-            ["kind"] = "FleetAutoscaler",
-            ["metadata"] = new JsonObject { ["name"] = RuntimeFleet.Name + "-autoscaler" },
-            ["spec"] = new JsonObject
-            {
-                ["fleetName"] = RuntimeFleet.Name,
-                ["policy"] = new JsonObject { ["type"] = "Buffer", ["buffer"] = buffer },
-                ["sync"] = new JsonObject { ["type"] = "FixedInterval", ["fixedInterval"] = new JsonObject { ["seconds"] = 10 } },
-            },
-        };
+        return new JsonObject { ["type"] = "Buffer", ["buffer"] = buffer };
     }
+
+    /// <summary>
+    /// A service reference as Agones builds its URL from it (pkg/fleetautoscalers/fleetautoscalers.go, buildURLFromConfiguration
+    /// and createURL): <c>http://{name}.{namespace}.svc:{port}{path}</c>, with port 8000 and namespace <c>default</c> when
+    /// left out, so both are written; no <c>caBundle</c>, so plain HTTP inside the cluster (with one it would be HTTPS).
+    /// </summary>
+    private static JsonObject Webhook(DeploySettings settings, int cruiserPort) => new()
+    {
+        ["type"] = "Webhook",
+        ["webhook"] = new JsonObject
+        {
+            ["service"] = new JsonObject
+            {
+                ["name"] = ServiceNames.Cruiser,
+                ["namespace"] = settings.Cluster.Namespace,
+                ["path"] = AgonesApi.FleetAutoscaleWebhookPath,
+                ["port"] = cruiserPort,
+            },
+        },
+    };
 }

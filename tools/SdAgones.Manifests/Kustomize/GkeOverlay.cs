@@ -63,12 +63,12 @@ internal static class GkeOverlay
         // Cruiser: idle reclaim and reconciliation.
         Patch("cruiser-deployment.patch.yaml", Nodes.From(CruiserObjects.Deployment()));
         Resource("cruiser-serviceaccount.yaml", Nodes.From(AgonesRbac.ServiceAccount(Cruiser)));
-        Resource("cruiser-role.yaml", Nodes.From(AgonesRbac.Role(Cruiser, ["delete", "get", "list"], allocates: false)));
+        Resource("cruiser-role.yaml", Nodes.From(AgonesRbac.Role(Cruiser, ["delete", "get", "list", "watch"], allocates: false)));
         Resource("cruiser-rolebinding.yaml", Nodes.From(AgonesRbac.RoleBinding(Cruiser, ns)));
 
         // Runtimes: the Agones fleet on the T4 pool, its shared volume and who may reach it.
         Resource("fleet.yaml", Nodes.From(FleetObjects.Fleet(settings)));
-        Resource("fleet-autoscaler.yaml", FleetAutoscalerObjects.FleetAutoscaler(settings));
+        Resource("fleet-autoscaler.yaml", FleetAutoscalerObjects.FleetAutoscaler(settings, projects.Single(p => p.Name == Cruiser).HttpPort));
         Resource("filestore-pv.yaml", Nodes.From(StorageObjects.FilestoreVolume(settings)));
         Resource("filestore-pvc.yaml", Nodes.From(StorageObjects.FilestoreClaim(settings)));
         Resource("runtime-networkpolicy.yaml", Nodes.From(RuntimeNetworkPolicy.Build()));
@@ -107,6 +107,14 @@ internal static class GkeOverlay
             [SettingKeys.OtelExporterEndpoint] = Telemetry.CollectorEndpoint(settings),
             [SettingKeys.OtelServiceName] = service,
         };
+        if (service == Cruiser)
+        {
+            // The webhook's bounds and its Buffer answer without history are the Buffer policy's (deploy/settings.json fleet.*).
+            environment[SettingKeys.EnvironmentName(SettingKeys.ForecastBuffer)] = PlatformSettingMap.Format(settings.Fleet.BufferSize);
+            environment[SettingKeys.EnvironmentName(SettingKeys.ForecastMinReplicas)] = PlatformSettingMap.Format(settings.Fleet.MinReplicas);
+            environment[SettingKeys.EnvironmentName(SettingKeys.ForecastMaxReplicas)] = PlatformSettingMap.Format(settings.Fleet.MaxReplicas);
+        }
+
         if (service == Gateway)
         {
             environment[SettingKeys.EnvironmentName(SettingKeys.IdentityIapAudience)] = settings.Iap.Audience;

@@ -20,7 +20,8 @@ public sealed partial record DeploySettings(
     FleetSettings Fleet,
     GatewaySettings Gateway,
     IdleSettings Idle,
-    UsageSettings Usage)
+    UsageSettings Usage,
+    FleetAutoscaling Autoscaling)
 {
     /// <summary>Parses and validates the JSON text; <paramref name="source"/> names the file in error messages.</summary>
     /// <exception cref="SettingsException">One message per missing, invalid or unknown key.</exception>
@@ -97,9 +98,13 @@ public sealed partial record DeploySettings(
             read.Check(PlatformSettingMap.WeeklyQuota.DeployKey!, IsQuota, quotaAllowed),
             read.Bool(PlatformSettingMap.FairShare.DeployKey!, "true (the next runtime goes to who used least GPU time lately, docs/fair-share.md) or false (first come, first served)"));
 
+        var autoscaling = read.Check("autoscaling", v => Enum.TryParse<FleetAutoscaling>(v, ignoreCase: false, out _) && !int.TryParse(v, out _),
+            "Buffer (a fixed Ready buffer: fleet.bufferSize) or Forecast (the cruiser's webhook warms runtimes before people arrive, docs/forecast.md), e.g. Forecast");
+
         read.RejectUnknownKeys();
         read.ThrowIfInvalid();
-        return new DeploySettings(project, cluster, images, ingress, iap, filestore, memorystore, agones, fleet, gateway, idle, usage);
+        return new DeploySettings(project, cluster, images, ingress, iap, filestore, memorystore, agones, fleet, gateway, idle, usage,
+            Enum.Parse<FleetAutoscaling>(autoscaling));
     }
 
     /// <summary>The value this file gives a platform setting production takes from it (<see cref="PlatformSettingMap.Deployed"/>).</summary>
@@ -217,8 +222,18 @@ public sealed record MemorystoreSettings(string Instance, string Address);
 /// <summary>The Agones Helm release and the Kubernetes minor versions its release notes say it supports.</summary>
 public sealed record AgonesSettings(string ChartVersion, IReadOnlyList<string> KubernetesVersions, string AllocationBatchWaitTime);
 
-/// <summary>The FleetAutoscaler's Buffer policy.</summary>
+/// <summary>The Fleet's bounds and Ready buffer: the Buffer policy's, and the forecast's while it has no history.</summary>
 public sealed record FleetSettings(int BufferSize, int MinReplicas, int MaxReplicas);
+
+/// <summary>Which policy the Fleet's FleetAutoscaler uses (<c>autoscaling</c>).</summary>
+public enum FleetAutoscaling
+{
+    /// <summary>Agones' Buffer policy: allocated + <c>fleet.bufferSize</c> at every hour.</summary>
+    Buffer,
+
+    /// <summary>A Webhook policy answered by the cruiser from the arrival history (docs/forecast.md).</summary>
+    Forecast,
+}
 
 /// <summary>Gateway replicas and who may use the admin page.</summary>
 public sealed record GatewaySettings(int Replicas, string AdminUsers);
