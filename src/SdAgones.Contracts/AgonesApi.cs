@@ -15,6 +15,12 @@ public static class AgonesApi
     public const string Allocations = "gameserverallocations";
     public const string AutoscalingGroup = "autoscaling.agones.dev";
 
+    /// <summary>
+    /// The path at which the cruiser answers the Webhook FleetAutoscaler's <c>FleetAutoscaleReview</c> (its URL locally,
+    /// the service's <c>path</c> on GKE).
+    /// </summary>
+    public const string FleetAutoscalePath = "/fleetautoscale";
+
     /// <summary>Label Agones puts on every GameServer (and its pod) of a Fleet.</summary>
     public const string FleetLabel = "agones.dev/fleet";
 
