@@ -13,8 +13,9 @@ object result = command switch
     "reclaim-cost" => await ReclaimCost.RunAsync(options),
     "reclaim-lag" => await ReclaimLag.RunAsync(options),
     "soak" => await Soak.RunAsync(options),
+    "warm-replay" => await WarmReplay.RunAsync(options),
     "report" => Report.Write(options),
-    _ => throw new ArgumentException($"unknown command '{command}': rate, seed-people, ws, ttr, storm, reclaim-cost, reclaim-lag, soak, report"),
+    _ => throw new ArgumentException($"unknown command '{command}': rate, seed-people, ws, ttr, storm, reclaim-cost, reclaim-lag, soak, warm-replay, report"),
 };
 var json = System.Text.Json.JsonSerializer.Serialize(result, Json.Options);
 if (options.Get("out") is { } path)

@@ -51,7 +51,7 @@ internal static class PlatformResources
     public static IResourceBuilder<ProjectResource> WithFleetAutoscaler(
         this IResourceBuilder<ProjectResource> agones, PlatformSettings platform, IResourceBuilder<ProjectResource> cruiser) =>
         platform.Autoscaling == PlatformAutoscaling.Forecast
-            ? agones.WithEnvironment(Env(SettingKeys.FleetWebhookUrl), ReferenceExpression.Create($"{cruiser.GetEndpoint("http")}{AgonesApi.FleetAutoscalePath}"))
+            ? agones.WithEnvironment(Env(SettingKeys.FleetWebhookUrl), ReferenceExpression.Create($"{cruiser.GetEndpoint("http")}{AgonesApi.FleetAutoscaleWebhookPath}"))
             : agones;
 
     /// <summary>

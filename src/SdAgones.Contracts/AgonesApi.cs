@@ -19,7 +19,7 @@ public static class AgonesApi
     /// The path at which the cruiser answers the Webhook FleetAutoscaler's <c>FleetAutoscaleReview</c> (its URL locally,
     /// the service's <c>path</c> on GKE).
     /// </summary>
-    public const string FleetAutoscalePath = "/fleetautoscale";
+    public const string FleetAutoscaleWebhookPath = "/fleetautoscale";
 
     /// <summary>Label Agones puts on every GameServer (and its pod) of a Fleet.</summary>
     public const string FleetLabel = "agones.dev/fleet";
