@@ -43,15 +43,17 @@ internal static class WarmReplay
         var fleet = await sampler;
 
         var measured = results.Where(r => r.Visit.Day == measuredDay).ToList();
-        var waits = measured.Where(r => r.Wait is not null).Select(r => r.Wait!.Value).ToList();
+        // A person who gave up counts with the time they waited before giving up: a lower bound, so a policy that makes
+        // people give up is not flattered by leaving them out.
+        var waits = measured.Select(r => r.Wait ?? r.GaveUpAfter).ToList();
         return new
         {
             label,
             hour_s = hour,
             learn_days = learnDays,
             arrivals = measured.Count,
-            served = waits.Count,
-            not_served = measured.Count - waits.Count,
+            served = measured.Count(r => r.Wait is not null),
+            not_served = measured.Count(r => r.Wait is null),
             wait_p50_s = Stats.Percentile(waits, 50),
             wait_p95_s = Stats.Percentile(waits, 95),
             wait_max_s = Stats.Percentile(waits, 100),
@@ -101,7 +103,7 @@ internal static class WarmReplay
         return k;
     }
 
-    private sealed record Played(Visit Visit, double? Wait);
+    private sealed record Played(Visit Visit, double? Wait, double GaveUpAfter);
 
     /// <summary>Arrives on time, asks until served (the waiting room answers 503), uses the runtime, gives it back.</summary>
     private static async Task<Played> PlayAsync(HttpClient http, string gateway, Visit visit, double hour, Func<double> now)
@@ -112,17 +114,25 @@ internal static class WarmReplay
             await Task.Delay(TimeSpan.FromSeconds(arrive - now()));
         }
 
-        var limit = TimeSpan.FromSeconds(Math.Max(120, 6 * hour));
+        // Asks every 100 ms until the person's runtime answers 200 (the waiting room answers 503); a refused or timed-out
+        // request is asked again, not counted as a give-up. Gives up after max(120 s, 6 simulated hours).
+        var giveUp = arrive + Math.Max(120, 6 * hour);
         var served = false;
-        try
+        while (!served && now() < giveUp)
         {
-            served = await Http.UntilServedAsync(http, gateway, visit.Person, limit, TimeSpan.FromMilliseconds(100));
-        }
-        catch (HttpRequestException)
-        {
-        }
-        catch (TaskCanceledException)
-        {
+            try
+            {
+                using var response = await http.SendAsync(Http.Get(gateway + "/sdapi/v1/options", visit.Person));
+                served = response.StatusCode == System.Net.HttpStatusCode.OK;
+            }
+            catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
+            {
+            }
+
+            if (!served)
+            {
+                await Task.Delay(100);
+            }
         }
 
         double? wait = served ? now() - arrive : null;
@@ -136,15 +146,22 @@ internal static class WarmReplay
                 {
                     using var _ = await http.SendAsync(Http.Get(gateway + "/sdapi/v1/options", visit.Person));
                 }
-                catch (HttpRequestException)
+                catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
                 {
                 }
             }
 
-            await Http.ReleaseAsync(http, gateway, visit.Person);
+            try
+            {
+                await Http.ReleaseAsync(http, gateway, visit.Person);
+            }
+            catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
+            {
+                // the cruiser's idle reclaim gives it back later
+            }
         }
 
-        return new Played(visit, wait);
+        return new Played(visit, wait, now() - arrive);
     }
 
     private sealed record FleetTime(double ReadySeconds, double WarmingSeconds, double AllocatedSeconds, int PeakReady, int PeakTotal, int Samples);
@@ -172,7 +189,7 @@ internal static class WarmReplay
             {
                 servers = await Agones.ListAsync(http, agones);
             }
-            catch (HttpRequestException)
+            catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
             {
                 continue;
             }
