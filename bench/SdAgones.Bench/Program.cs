@@ -14,8 +14,9 @@ object result = command switch
     "reclaim-lag" => await ReclaimLag.RunAsync(options),
     "soak" => await Soak.RunAsync(options),
     "planner-check" => await PlannerCheck.RunAsync(options),
+    "warm-replay" => await WarmReplay.RunAsync(options),
     "report" => Report.Write(options),
-    _ => throw new ArgumentException($"unknown command '{command}': rate, seed-people, ws, ttr, storm, reclaim-cost, reclaim-lag, soak, planner-check, report"),
+    _ => throw new ArgumentException($"unknown command '{command}': rate, seed-people, ws, ttr, storm, reclaim-cost, reclaim-lag, soak, planner-check, warm-replay, report"),
 };
 var json = System.Text.Json.JsonSerializer.Serialize(result, Json.Options);
 if (options.Get("out") is { } path)

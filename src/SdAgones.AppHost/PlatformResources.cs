@@ -45,6 +45,16 @@ internal static class PlatformResources
     }
 
     /// <summary>
+    /// With <c>Platform:Autoscaling=Forecast</c>, LocalAgones' Webhook FleetAutoscaler asks the cruiser at its own endpoint
+    /// (<c>{cruiser http}/fleetautoscale</c>); the policy itself reaches LocalAgones through <see cref="PlatformSettingMap.Autoscaling"/>.
+    /// </summary>
+    public static IResourceBuilder<ProjectResource> WithFleetAutoscaler(
+        this IResourceBuilder<ProjectResource> agones, PlatformSettings platform, IResourceBuilder<ProjectResource> cruiser) =>
+        platform.Autoscaling == PlatformAutoscaling.Forecast
+            ? agones.WithEnvironment(Env(SettingKeys.FleetWebhookUrl), ReferenceExpression.Create($"{cruiser.GetEndpoint("http")}{AgonesApi.FleetAutoscaleWebhookPath}"))
+            : agones;
+
+    /// <summary>
     /// How the local gateway learns who is asking. Development: its own sign-in page, at the public port. Iap: LocalIap
     /// takes the public port and plays Google IAP in front of it; the gateway, at an internal port, verifies the ES256
     /// token against LocalIap's JWKS for the audience both are given, as it does on GKE, and has no sign-in of its own.

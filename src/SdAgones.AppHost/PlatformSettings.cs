@@ -25,6 +25,16 @@ public enum PlatformIdentity
     Iap,
 }
 
+/// <summary>What keeps Ready runtimes waiting, locally (LocalAgones' FleetAutoscaler policy).</summary>
+public enum PlatformAutoscaling
+{
+    /// <summary>Agones' Buffer policy: <see cref="PlatformSettings.FleetBuffer"/> Ready beyond the allocated ones.</summary>
+    Buffer,
+
+    /// <summary>A Webhook FleetAutoscaler asking the cruiser, which forecasts arrivals from the session events.</summary>
+    Forecast,
+}
+
 /// <summary>
 /// The local platform's settings, section <c>Platform</c>; each can be overridden from the command line
 /// or the environment (<c>Platform__IdleTimeout=00:00:20</c>). Read once, checked at start-up.
@@ -78,6 +88,9 @@ public sealed class PlatformSettings
     [Range(1, 1000)]
     public int FleetMaxReplicas { get; set; } = 4;
 
+    /// <summary>Buffer (a fixed number Ready) or Forecast (the cruiser's webhook warms runtimes ahead of expected arrivals).</summary>
+    public PlatformAutoscaling Autoscaling { get; set; } = PlatformAutoscaling.Buffer;
+
     /// <summary>Extra start time per runtime, to feel a GPU node's cold start locally.</summary>
     public TimeSpan RuntimeStartDelay { get; set; } = TimeSpan.Zero;
 
@@ -96,6 +109,7 @@ public sealed class PlatformSettings
         settings = new PlatformSettings();
         var problems = SettingRules.BindEachKey(configuration.GetSection(Section), settings);
         Check(problems, nameof(Identity), settings.Identity, Enum.IsDefined(settings.Identity), $"use one of {string.Join(", ", Enum.GetNames<PlatformIdentity>())}");
+        Check(problems, nameof(Autoscaling), settings.Autoscaling, Enum.IsDefined(settings.Autoscaling), $"use one of {string.Join(", ", Enum.GetNames<PlatformAutoscaling>())}");
         Check(problems, nameof(Cache), settings.Cache, Enum.IsDefined(settings.Cache), $"use one of {string.Join(", ", Enum.GetNames<CacheMode>())}");
         Check(problems, nameof(IdleTimeout), settings.IdleTimeout, settings.IdleTimeout > TimeSpan.Zero, "use a positive time span, e.g. 00:15:00");
         Check(problems, nameof(IdleCheckInterval), settings.IdleCheckInterval, settings.IdleCheckInterval > TimeSpan.Zero, "use a positive time span, e.g. 00:00:10");
@@ -111,7 +125,7 @@ public sealed class PlatformSettings
     /// <summary>This setting's value as a service's environment takes it (<see cref="PlatformSettingMap.Format"/>); null when unset.</summary>
     public string? ValueOf(PlatformSetting setting) =>
         typeof(PlatformSettings).GetProperty(setting.Name) is { } property
-            ? property.GetValue(this) is { } value ? PlatformSettingMap.Format(value) : null
+            ? property.GetValue(this) is { } value ? setting.ServiceValue(PlatformSettingMap.Format(value)) : null
             : throw new InvalidOperationException($"{setting.PlatformKey} is in the platform setting map but not a property of {nameof(PlatformSettings)}.");
 
     private static void Check(List<string> problems, string name, object value, bool ok, string allowed)

@@ -29,13 +29,16 @@ var gateway = builder.AddProject<Projects.SdAgones_Gateway>(ServiceNames.Gateway
     .WithEnvironment("ASPNETCORE_ENVIRONMENT", "Development") // local runs only: publishing never carries the dev identity
     .WithPlatformSettings(platform);
 
-builder.AddProject<Projects.SdAgones_Cruiser>(ServiceNames.Cruiser, launchProfileName: null)
+var cruiser = builder.AddProject<Projects.SdAgones_Cruiser>(ServiceNames.Cruiser, launchProfileName: null)
     .WithHttpEndpoint(name: "http")
     .WithHttpHealthCheck("/health")
     .WithCache(cache)
     .WithAgones(agones)
     .WithPlatformSettings(platform)
     .WaitFor(gateway);
+
+// Until the cruiser answers, LocalAgones' Webhook FleetAutoscaler keeps the Fleet's replicas, as Agones does.
+agones.WithFleetAutoscaler(platform, cruiser);
 
 // Locally every resource speaks plain HTTP. Aspire shows the dashboard's "no trusted development certificate" error
 // whenever a resource could take the certificate (every project can by default), so no project is offered it.

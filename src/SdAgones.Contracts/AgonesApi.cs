@@ -15,7 +15,10 @@ public static class AgonesApi
     public const string Allocations = "gameserverallocations";
     public const string AutoscalingGroup = "autoscaling.agones.dev";
 
-    /// <summary>Where the cruiser answers a Webhook FleetAutoscaler's <c>FleetAutoscaleReview</c> (the manifests point Agones here).</summary>
+    /// <summary>
+    /// The path at which the cruiser answers the Webhook FleetAutoscaler's <c>FleetAutoscaleReview</c> (its URL locally,
+    /// the service's <c>path</c> on GKE).
+    /// </summary>
     public const string FleetAutoscaleWebhookPath = "/fleetautoscale";
 
     /// <summary>Label Agones puts on every GameServer (and its pod) of a Fleet.</summary>

@@ -12,9 +12,14 @@ namespace SdAgones.Contracts;
 /// <param name="DeployKey">The key in deploy/settings.json production takes it from; null when production does not carry it.</param>
 /// <param name="LocalOnly">Given only on local runs (production sets it another way, or has no such service).</param>
 /// <param name="IsFolder">A folder: a relative value is under the AppHost's folder.</param>
+/// <param name="ServiceValues">Platform values the services name otherwise (platform value → service value); others pass as they are.</param>
 public sealed record PlatformSetting(
-    string Name, string ServiceKey, IReadOnlyList<string> Services, string? DeployKey = null, bool LocalOnly = false, bool IsFolder = false)
+    string Name, string ServiceKey, IReadOnlyList<string> Services, string? DeployKey = null, bool LocalOnly = false, bool IsFolder = false,
+    IReadOnlyDictionary<string, string>? ServiceValues = null)
 {
+    /// <summary>The value the services are given for the platform's <paramref name="value"/>.</summary>
+    public string ServiceValue(string value) => ServiceValues?.GetValueOrDefault(value) ?? value;
+
     public string PlatformKey => $"{PlatformSettingMap.Section}:{Name}";
 
     public string EnvironmentName => SettingKeys.EnvironmentName(ServiceKey);
@@ -59,10 +64,25 @@ public static class PlatformSettingMap
     public static readonly PlatformSetting RuntimeStartDelay = new("RuntimeStartDelay", SettingKeys.FleetStartDelay, LocalAgones, LocalOnly: true);
     public static readonly PlatformSetting FleetStorageRoot = new("StorageRoot", SettingKeys.FleetStorageRoot, LocalAgones, LocalOnly: true, IsFolder: true);
 
+    /// <summary>
+    /// <c>Platform:Autoscaling</c> = Buffer | Forecast → LocalAgones' <c>Fleet:Autoscaling</c> = Buffer | Webhook: the
+    /// forecast is the cruiser's webhook (the AppHost also gives LocalAgones its URL). On GKE the overlay's FleetAutoscaler decides.
+    /// </summary>
+    public static readonly PlatformSetting Autoscaling = new("Autoscaling", SettingKeys.FleetAutoscaling, LocalAgones, LocalOnly: true,
+        ServiceValues: new Dictionary<string, string>(StringComparer.Ordinal) { ["Forecast"] = "Webhook" });
+
+    // The cruiser's webhook answers for the local Fleet with the Fleet's own sizes: Agones applies a Webhook answer
+    // without clamping it, so the cruiser must know the maximum (on GKE the overlay fills these from fleet.*).
+    private static readonly string[] Cruiser = [ServiceNames.Cruiser];
+    public static readonly PlatformSetting ForecastBuffer = new("FleetBuffer", SettingKeys.ForecastBuffer, Cruiser, LocalOnly: true);
+    public static readonly PlatformSetting ForecastMinReplicas = new("FleetMinReplicas", SettingKeys.ForecastMinReplicas, Cruiser, LocalOnly: true);
+    public static readonly PlatformSetting ForecastMaxReplicas = new("FleetMaxReplicas", SettingKeys.ForecastMaxReplicas, Cruiser, LocalOnly: true);
+
     public static IReadOnlyList<PlatformSetting> All { get; } =
     [
         AdminUsers, IdleTimeout, IdleCheckInterval, ReconcileInterval, DailyQuota, WeeklyQuota, FairShare, StorageRoot,
-        FleetBuffer, FleetMinReplicas, FleetMaxReplicas, RuntimeStartDelay, FleetStorageRoot,
+        FleetBuffer, FleetMinReplicas, FleetMaxReplicas, RuntimeStartDelay, FleetStorageRoot, Autoscaling,
+        ForecastBuffer, ForecastMinReplicas, ForecastMaxReplicas,
     ];
 
     /// <summary>The settings one service is given, on a local run or in the published (production) app model.</summary>

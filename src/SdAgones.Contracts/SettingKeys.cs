@@ -54,6 +54,12 @@ public static class SettingKeys
     public const string FleetStartDelay = "Fleet:StartDelay";
     public const string FleetStorageRoot = "Fleet:StorageRoot";
 
+    /// <summary>The Fleet's FleetAutoscaler policy in LocalAgones: <c>Buffer</c> or <c>Webhook</c>.</summary>
+    public const string FleetAutoscaling = "Fleet:Autoscaling";
+
+    /// <summary>Where LocalAgones' Webhook FleetAutoscaler posts its review.</summary>
+    public const string FleetWebhookUrl = "Fleet:WebhookUrl";
+
     // LocalIap, Google IAP's local stand-in.
     public const string LocalIapAudience = "LocalIap:Audience";
     public const string LocalIapUpstream = "LocalIap:Upstream";

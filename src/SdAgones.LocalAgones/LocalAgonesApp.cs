@@ -5,7 +5,7 @@ using SdAgones.LocalAgones.Pods;
 namespace SdAgones.LocalAgones;
 
 /// <summary>
-/// A local Agones control plane: the Kubernetes API subset the platform uses, one Fleet with a Buffer autoscaler,
+/// A local Agones control plane: the Kubernetes API subset the platform uses, one Fleet with a Buffer or Webhook autoscaler,
 /// and each GameServer run as real local processes with its own SDK server. Built here so tests can host it.
 /// </summary>
 public static class LocalAgonesApp
@@ -25,6 +25,7 @@ public static class LocalAgonesApp
         builder.Services.AddSingleton<LocalAgonesMetrics>();
         builder.Services.AddSingleton<RuntimeSupervisor>();
         builder.Services.AddHostedService<FleetController>();
+        builder.Services.AddFleetAutoscaler();
         configure?.Invoke(builder);
 
         var app = builder.Build();

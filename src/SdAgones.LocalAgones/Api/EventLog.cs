@@ -24,31 +24,51 @@ public sealed class EventLog(TimeProvider time)
             return;
         }
 
+        Record(
+            new V1ObjectReference
+            {
+                ApiVersion = $"{AgonesApi.Group}/{AgonesApi.Version}",
+                Kind = GameServer.KindName,
+                Name = server.Name,
+                NamespaceProperty = server.Namespace(),
+                Uid = server.Metadata.Uid,
+                ResourceVersion = server.Metadata.ResourceVersion,
+            },
+            reason, type, component, message);
+    }
+
+    /// <summary>
+    /// Records an event about <paramref name="about"/>. The same event again right after (same object, reason and
+    /// message) counts up the earlier one, as client-go's event correlator does, so a failure repeated every sync is one line.
+    /// </summary>
+    public void Record(V1ObjectReference about, string reason, string type, string component, string message)
+    {
         var now = time.GetUtcNow().UtcDateTime;
         lock (gate)
         {
             sequence++;
+            if (events.LastOrDefault(e => e.InvolvedObject.Uid == about.Uid && e.InvolvedObject.Kind == about.Kind) is { } last
+                && last.Reason == reason && last.Message == message && last.Type == type)
+            {
+                last.Count = (last.Count ?? 1) + 1;
+                last.LastTimestamp = now;
+                last.Metadata.ResourceVersion = sequence.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                return;
+            }
+
             events.AddLast(new Corev1Event
             {
                 ApiVersion = "v1",
                 Kind = "Event",
                 Metadata = new V1ObjectMeta
                 {
-                    Name = $"{server.Name}.{sequence:x8}",
-                    NamespaceProperty = server.Namespace(),
+                    Name = $"{about.Name}.{sequence:x8}",
+                    NamespaceProperty = about.NamespaceProperty,
                     Uid = Guid.NewGuid().ToString(),
                     ResourceVersion = sequence.ToString(System.Globalization.CultureInfo.InvariantCulture),
                     CreationTimestamp = now,
                 },
-                InvolvedObject = new V1ObjectReference
-                {
-                    ApiVersion = $"{AgonesApi.Group}/{AgonesApi.Version}",
-                    Kind = GameServer.KindName,
-                    Name = server.Name,
-                    NamespaceProperty = server.Namespace(),
-                    Uid = server.Metadata.Uid,
-                    ResourceVersion = server.Metadata.ResourceVersion,
-                },
+                InvolvedObject = about,
                 Reason = reason,
                 Message = message,
                 Type = type,

@@ -2,7 +2,6 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using k8s;
 using k8s.Models;
-using Microsoft.Extensions.Options;
 using SdAgones.LocalAgones.Fleets;
 using SdAgones.Runtimes.Agones;
 using AgonesFleet = SdAgones.Runtimes.Agones.Fleet;
@@ -64,12 +63,12 @@ internal static class KubernetesApi
         app.MapPut(Fleets + "/{name}/scale", ScaleFleet);
         app.MapPatch(Fleets + "/{name}/scale", ScaleFleet);
 
-        app.MapGet(Autoscalers, (HttpRequest request, string ns, GameServerRegistry registry, IOptions<FleetOptions> options, TimeProvider time) =>
-            ListAutoscalers(request, ns, registry, options.Value, time));
-        app.MapGet(AllAutoscalers, (HttpRequest request, GameServerRegistry registry, IOptions<FleetOptions> options, TimeProvider time) =>
-            ListAutoscalers(request, null, registry, options.Value, time));
-        app.MapGet(Autoscalers + "/{name}", (HttpRequest request, string ns, string name, GameServerRegistry registry, IOptions<FleetOptions> options, TimeProvider time) =>
-            Known(ns, registry) && Autoscaler(registry, options.Value) is { } autoscaler && autoscaler["metadata"]?["name"]?.ToString() == name
+        app.MapGet(Autoscalers, (HttpRequest request, string ns, GameServerRegistry registry, LocalFleetAutoscaler autoscaler, TimeProvider time) =>
+            ListAutoscalers(request, ns, registry, autoscaler, time));
+        app.MapGet(AllAutoscalers, (HttpRequest request, GameServerRegistry registry, LocalFleetAutoscaler autoscaler, TimeProvider time) =>
+            ListAutoscalers(request, null, registry, autoscaler, time));
+        app.MapGet(Autoscalers + "/{name}", (HttpRequest request, string ns, string name, GameServerRegistry registry, LocalFleetAutoscaler fleetAutoscaler, TimeProvider time) =>
+            Known(ns, registry) && fleetAutoscaler.Describe(registry.GetFleet()) is { } autoscaler && autoscaler["metadata"]?["name"]?.ToString() == name
                 ? Answer(request, autoscaler, [autoscaler], Tables.FleetAutoscalers, registry.CurrentVersion, time)
                 : Error(StatusCodes.Status404NotFound, "NotFound", $"{Discovery.FleetAutoscalers}.{Discovery.AutoscalingGroup} \"{name}\" not found", name, Discovery.FleetAutoscalers));
 
@@ -100,9 +99,9 @@ internal static class KubernetesApi
             items, Tables.Fleets, registry.CurrentVersion, time);
     }
 
-    private static IResult ListAutoscalers(HttpRequest request, string? ns, GameServerRegistry registry, FleetOptions options, TimeProvider time)
+    private static IResult ListAutoscalers(HttpRequest request, string? ns, GameServerRegistry registry, LocalFleetAutoscaler fleetAutoscaler, TimeProvider time)
     {
-        List<JsonObject> items = (ns is null || Known(ns, registry)) && Autoscaler(registry, options) is { } autoscaler ? [autoscaler] : [];
+        List<JsonObject> items = (ns is null || Known(ns, registry)) && fleetAutoscaler.Describe(registry.GetFleet()) is { } autoscaler ? [autoscaler] : [];
         var list = new JsonObject
         {
             ["apiVersion"] = $"{Discovery.AutoscalingGroup}/{AgonesApi.Version}",
@@ -111,49 +110,6 @@ internal static class KubernetesApi
             ["items"] = new JsonArray(items.Select(i => (JsonNode)i.DeepClone()).ToArray()),
         };
         return Answer(request, list, items, Tables.FleetAutoscalers, registry.CurrentVersion, time);
-    }
-
-    /// <summary>
-    /// The Fleet's Buffer autoscaler as a FleetAutoscaler object (read-only: its settings are LocalAgones' Fleet
-    /// options), or null when the Fleet is scaled by hand.
-    /// </summary>
-    private static JsonObject? Autoscaler(GameServerRegistry registry, FleetOptions options)
-    {
-        if (!options.Autoscale)
-        {
-            return null;
-        }
-
-        var fleet = registry.GetFleet();
-        return new JsonObject
-        {
-            ["apiVersion"] = $"{Discovery.AutoscalingGroup}/{AgonesApi.Version}",
-            ["kind"] = "FleetAutoscaler",
-            ["metadata"] = new JsonObject
-            {
-                ["name"] = $"{fleet.Metadata.Name}-autoscaler",
-                ["namespace"] = fleet.Metadata.NamespaceProperty,
-                ["uid"] = fleet.Metadata.Uid,
-                ["creationTimestamp"] = fleet.Metadata.CreationTimestamp?.ToString("yyyy-MM-ddTHH:mm:ssZ", System.Globalization.CultureInfo.InvariantCulture),
-            },
-            ["spec"] = new JsonObject
-            {
-                ["fleetName"] = fleet.Metadata.Name,
-                ["policy"] = new JsonObject
-                {
-                    ["type"] = "Buffer",
-                    ["buffer"] = new JsonObject { ["bufferSize"] = options.BufferSize, ["minReplicas"] = options.MinReplicas, ["maxReplicas"] = options.MaxReplicas },
-                },
-                ["sync"] = new JsonObject { ["type"] = "FixedInterval", ["fixedInterval"] = new JsonObject { ["seconds"] = (int)Math.Ceiling(options.SyncInterval.TotalSeconds) } },
-            },
-            ["status"] = new JsonObject
-            {
-                ["currentReplicas"] = fleet.Status.Replicas,
-                ["desiredReplicas"] = fleet.Spec.Replicas,
-                ["ableToScale"] = true,
-                ["scalingLimited"] = false,
-            },
-        };
     }
 
     private static V1Scale Scale(AgonesFleet fleet) => new()

@@ -7,13 +7,15 @@ using SdAgones.Runtimes.Agones;
 namespace SdAgones.LocalAgones.Fleets;
 
 /// <summary>
-/// The reconcile loop Agones' controllers run, in one place: the Buffer autoscaler sets the Fleet's replicas; the
+/// The reconcile loop Agones' controllers run, in one place: the Buffer autoscaler sets the Fleet's replicas (the
+/// Webhook one is <see cref="WebhookAutoscaler"/>); the
 /// Fleet creates or removes GameServers to match; missed health pings make a GameServer Unhealthy; Shutdown and
 /// Unhealthy GameServers have their pods stopped and are deleted (and so replaced). Safe to rerun at any time.
 /// </summary>
 internal sealed partial class FleetController(
     GameServerRegistry registry,
     RuntimeSupervisor supervisor,
+    LocalFleetAutoscaler autoscaler,
     LocalAgonesMetrics metrics,
     IOptions<FleetOptions> options,
     TimeProvider time,
@@ -95,7 +97,7 @@ internal sealed partial class FleetController(
         MoveRequestReady(servers);
 
         var live = servers.Where(s => !GameServerRegistry.IsLeaving(s)).ToList();
-        if (settings.Autoscale)
+        if (autoscaler.UsesBuffer)
         {
             var busy = live.Count(s => s.State is GameServerState.Allocated or GameServerState.Reserved);
             var desired = Math.Clamp(busy + settings.BufferSize, settings.MinReplicas, settings.MaxReplicas);

@@ -68,6 +68,21 @@ public sealed class LocalAgonesHost : IAsyncDisposable
         return new LocalAgonesHost(app, new Uri(address), storage, log);
     }
 
+    /// <summary>Writes a kubeconfig that points the real kubectl at this LocalAgones (namespace default) and returns its path.</summary>
+    public async Task<string> WriteKubeconfigAsync()
+    {
+        var config = Path.Combine(StorageRoot, "kubeconfig");
+        await File.WriteAllTextAsync(config, $$$"""
+            apiVersion: v1
+            kind: Config
+            clusters: [{name: local, cluster: {server: "{{{Url.ToString().TrimEnd('/')}}}"}}]
+            contexts: [{name: local, context: {cluster: local, namespace: default}}]
+            current-context: local
+            users: []
+            """);
+        return config;
+    }
+
     public Task<List<GameServer>> ListAsync(string? selector = null) => Client.ListAsync(selector);
 
     public Task WaitForReadyAsync(int count, TimeSpan? timeout = null) => Client.WaitForReadyAsync(count, timeout);

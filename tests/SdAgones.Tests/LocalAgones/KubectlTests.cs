@@ -18,15 +18,7 @@ public sealed class KubectlFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         Host = await LocalAgonesHost.StartAsync(buffer: 1, max: 6, "--Fleet:Autoscale", "false", "--Fleet:MinReplicas", "3");
-        Config = Path.Combine(Host.StorageRoot, "kubeconfig");
-        await File.WriteAllTextAsync(Config, $$$"""
-            apiVersion: v1
-            kind: Config
-            clusters: [{name: local, cluster: {server: "{{{Host.Url.ToString().TrimEnd('/')}}}"}}]
-            contexts: [{name: local, context: {cluster: local, namespace: default}}]
-            current-context: local
-            users: []
-            """);
+        Config = await Host.WriteKubeconfigAsync();
         await Host.WaitForReadyAsync(3, TimeSpan.FromSeconds(120));
     }
 

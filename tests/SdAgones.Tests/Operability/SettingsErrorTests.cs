@@ -33,6 +33,7 @@ public sealed class SettingsErrorTests
         { "SdAgones.Gateway", "Usage:WeeklyQuota", "banana", "Usage:WeeklyQuota = \"banana\" is not a time span; use hh:mm:ss, e.g. 00:15:00" },
         { "SdAgones.Cruiser", "Usage:HalfLife", "00:00:00", "Usage:HalfLife = \"00:00:00\" is not allowed; use a positive time span, e.g. 7.00:00:00" },
         { "SdAgones.Cruiser", "Usage:Domains:example.com:Weight", "0", "Usage:Domains:example.com:Weight = \"0\" is not allowed; use a positive number, e.g. 2 (usage counts half)" },
+        { "SdAgones.LocalAgones", "Fleet:Autoscaling", "Forecast", "Fleet:Autoscaling = \"Forecast\" is not allowed; use one of Buffer, Webhook" },
         { "SdAgones.LocalAgones", "Fleet:BufferSize", "5000", "Fleet:BufferSize = \"5000\" is out of range; use 0 to 1000, e.g. 1" },
         { "SdAgones.WebUI", "WebUI:StepDelay", "00:05:00", "WebUI:StepDelay = \"00:05:00\" is not allowed; use 00:00:00 to 00:01:00, e.g. 00:00:00.050" },
         { "SdAgones.Agent", "Agent:HealthInterval", "banana", "Agent:HealthInterval = \"banana\" is not a positive time span; use hh:mm:ss, e.g. 00:00:02" },
