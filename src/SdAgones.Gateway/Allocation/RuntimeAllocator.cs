@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Globalization;
 using k8s.Autorest;
 using Microsoft.Extensions.Options;
+using SdAgones.Contracts.Profiles;
 using SdAgones.Gateway.Sessions;
 using SdAgones.Runtimes.Agones;
 using SdAgones.Runtimes.Sessions;
@@ -14,9 +15,12 @@ namespace SdAgones.Gateway.Allocation;
 /// Gives a person exactly one runtime. Within an instance, concurrent requests share one attempt; across instances,
 /// a token-checked lock in the cache; and should that lock expire mid-flight, Agones' own "return my existing
 /// runtime" selector hands back the same GameServer. People queue FIFO; the first in line get the Ready runtimes.
+/// Per profile: each profile has its own line, the first in it get the Ready runtimes of its Fleet, and the selector
+/// pins that Fleet; the lock and the "my existing runtime" selector stay the person's, so a person never holds two.
 /// </summary>
 internal sealed partial class RuntimeAllocator(
     AgonesClient agones,
+    ProfileCatalog profiles,
     SessionStore store,
     SessionLifecycle lifecycle,
     SessionDirectory directory,
@@ -28,19 +32,25 @@ internal sealed partial class RuntimeAllocator(
 {
     private readonly ConcurrentDictionary<string, Task<AllocationOutcome>> inflight = new(StringComparer.Ordinal);
 
-    /// <summary>The person's runtime if they have or can get one now; otherwise where they stand in line.</summary>
-    public Task<AllocationOutcome> EnsureAsync(string user)
+    /// <summary>
+    /// The person's runtime if they have or can get one now (of <paramref name="profile"/>, the default when null; a
+    /// runtime they already hold is returned whatever its profile); otherwise where they stand in that profile's line.
+    /// </summary>
+    public Task<AllocationOutcome> EnsureAsync(string user, RuntimeProfile? profile = null)
     {
-        // One attempt per person per instance: later callers join it.
-        var attempt = inflight.GetOrAdd(user, u => Task.Run(() => AttemptAsync(u)));
+        profile ??= profiles.Default;
+
+        // One attempt per person per instance, whatever the profile: later callers join it.
+        var attempt = inflight.GetOrAdd(user, u => Task.Run(() => AttemptAsync(u, profile)));
         _ = attempt.ContinueWith(_ => inflight.TryRemove(new KeyValuePair<string, Task<AllocationOutcome>>(user, attempt)), TaskScheduler.Default);
         return attempt;
     }
 
-    private async Task<AllocationOutcome> AttemptAsync(string user)
+    private async Task<AllocationOutcome> AttemptAsync(string user, RuntimeProfile profile)
     {
         using var activity = GatewayTelemetry.Source.StartActivity("allocate");
         Forwarding.GatewayRequestSpan.TagPerson(activity, user);
+        activity?.SetTag("profile", profile.Slug);
         long? position = null;
         try
         {
@@ -49,14 +59,14 @@ internal sealed partial class RuntimeAllocator(
                 return AllocationOutcome.Ready(existing);
             }
 
-            position = await lifecycle.JoinQueueAsync(user);
-            if (!MayAllocateNow(user, position.Value))
+            position = await lifecycle.JoinQueueAsync(user, profile);
+            if (!MayAllocateNow(user, position.Value, profile))
             {
-                return AllocationOutcome.Waiting(StageWhileWaiting(), position);
+                return AllocationOutcome.Waiting(StageWhileWaiting(profile), position);
             }
 
             var token = Guid.NewGuid().ToString("N");
-            if (!await lifecycle.BeginAllocationAsync(user, token, options.Value.LockTtl))
+            if (!await lifecycle.BeginAllocationAsync(user, token, options.Value.LockTtl, profile))
             {
                 return await WaitForPeerAsync(user, position);
             }
@@ -70,7 +80,7 @@ internal sealed partial class RuntimeAllocator(
                     return AllocationOutcome.Ready(bound);
                 }
 
-                return await AllocateAsync(user, position);
+                return await AllocateAsync(user, position, profile);
             }
             finally
             {
@@ -80,18 +90,18 @@ internal sealed partial class RuntimeAllocator(
         catch (Exception ex) when (CacheFault.Is(ex))
         {
             LogCacheDown(ex.Message);
-            telemetry.Allocations.Add(1, new KeyValuePair<string, object?>("outcome", "cache_unavailable"));
+            telemetry.Allocations.Add(1, [new("outcome", "cache_unavailable"), new("profile", profile.Slug)]);
             return AllocationOutcome.Unavailable("The session store is unavailable right now; please retry in a few seconds.", position);
         }
         catch (Exception ex) when (ex is HttpRequestException or HttpOperationException or TaskCanceledException)
         {
             LogAgonesDown(ex.Message);
-            telemetry.Allocations.Add(1, new KeyValuePair<string, object?>("outcome", "agones_unavailable"));
+            telemetry.Allocations.Add(1, [new("outcome", "agones_unavailable"), new("profile", profile.Slug)]);
             return AllocationOutcome.Unavailable("The runtime service (Agones) did not answer; your request will be retried.", position);
         }
     }
 
-    private async Task<AllocationOutcome> AllocateAsync(string user, long? position)
+    private async Task<AllocationOutcome> AllocateAsync(string user, long? position, RuntimeProfile profile)
     {
         var label = PersonLabel.For(user);
         var spec = new GameServerAllocationSpec
@@ -99,7 +109,7 @@ internal sealed partial class RuntimeAllocator(
             Selectors =
             [
                 new GameServerSelector { MatchLabels = new() { [AgonesApi.UserLabel] = label }, GameServerState = GameServerState.Allocated },
-                new GameServerSelector { MatchLabels = new() { [AgonesApi.FleetLabel] = agones.FleetName }, GameServerState = GameServerState.Ready },
+                new GameServerSelector { MatchLabels = new() { [AgonesApi.FleetLabel] = profile.FleetName }, GameServerState = GameServerState.Ready },
             ],
             Metadata = new AllocationMetadata
             {
@@ -122,10 +132,10 @@ internal sealed partial class RuntimeAllocator(
                 continue;
             }
 
-            telemetry.Allocations.Add(1, new KeyValuePair<string, object?>("outcome", status.State));
+            telemetry.Allocations.Add(1, [new("outcome", status.State), new("profile", profile.Slug)]);
             if (status.State != AllocationState.Allocated)
             {
-                return AllocationOutcome.Waiting(StageWhileWaiting(), position);
+                return AllocationOutcome.Waiting(StageWhileWaiting(profile), position);
             }
 
             var owner = status.Metadata?.Annotations?.GetValueOrDefault(AgonesApi.UserAnnotation);
@@ -135,7 +145,18 @@ internal sealed partial class RuntimeAllocator(
                 return AllocationOutcome.Unavailable("The runtime service answered unexpectedly; please retry.", position);
             }
 
-            var session = new RuntimeSession(user, status.GameServerName, target, time.GetUtcNow(), status.NodeName);
+            if (ProfileOfAnswer(user, status, profile) is not { } got)
+            {
+                // Not the asked profile's Fleet and not a runtime the person already held: given straight back, never bound.
+                var fleet = status.Metadata?.Labels?.GetValueOrDefault(AgonesApi.FleetLabel);
+                LogWrongFleet(user, status.GameServerName, fleet ?? "?", profile.FleetName);
+                await lifecycle.ReleaseAsync(user, status.GameServerName, ReleaseReason.Orphan, CancellationToken.None,
+                    new ReleaseDetail(AllocatedAt: time.GetUtcNow(), Profile: profiles.ForFleet(fleet)?.Slug ?? profile.Slug));
+                telemetry.Allocations.Add(1, [new("outcome", "wrong_fleet"), new("profile", profile.Slug)]);
+                return AllocationOutcome.Unavailable("The runtime service answered with a runtime of another profile; it was given back, please retry.", position);
+            }
+
+            var session = new RuntimeSession(user, status.GameServerName, target, time.GetUtcNow(), status.NodeName, got.Slug);
             await lifecycle.BindRuntimeAsync(session);
             directory.Remember(session);
             telemetry.AllocationDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds);
@@ -167,12 +188,29 @@ internal sealed partial class RuntimeAllocator(
     }
 
     /// <summary>
+    /// The profile the answered GameServer is bound under: the asked one when it is of the asked profile's Fleet; the
+    /// profile of its Fleet when it is a runtime the person already held (Agones' "my existing runtime" selector, which
+    /// matches any Fleet, so a person keeps one runtime); null otherwise (a GameServer the selector should not have given).
+    /// </summary>
+    private RuntimeProfile? ProfileOfAnswer(string user, GameServerAllocationStatus status, RuntimeProfile asked)
+    {
+        var fleet = status.Metadata?.Labels?.GetValueOrDefault(AgonesApi.FleetLabel);
+        if (fleet == asked.FleetName)
+        {
+            return asked;
+        }
+
+        var held = watcher.Find(status.GameServerName!) is { State: GameServerState.Allocated } known && known.AllocatedUser == user;
+        return held && profiles.ForFleet(fleet) is { } other && other.Allows(user) ? other : null;
+    }
+
+    /// <summary>
     /// Whether the person at <paramref name="position"/> (0-based in the line) should take the allocation lock now: one
     /// of the first <c>Ready</c> people in line, or holding an Allocated GameServer the cache forgot (after a cache loss).
     /// With no Ready runtime nobody asks Agones, so a person waiting through a warm-up makes no allocation attempt (and no
     /// <c>allocating</c> event) per poll; before the watcher's first list the first in line may try.
     /// </summary>
-    private bool MayAllocateNow(string user, long position)
+    private bool MayAllocateNow(string user, long position, RuntimeProfile profile)
     {
         if (!watcher.IsSynced)
         {
@@ -182,7 +220,7 @@ internal sealed partial class RuntimeAllocator(
         var ready = 0;
         foreach (var server in watcher.All)
         {
-            if (server.State == GameServerState.Ready)
+            if (server.State == GameServerState.Ready && server.Fleet == profile.FleetName)
             {
                 ready++;
             }
@@ -195,9 +233,9 @@ internal sealed partial class RuntimeAllocator(
         return position < ready;
     }
 
-    /// <summary>Starting when runtimes are on their way (a scale-up), queued otherwise.</summary>
-    private WaitStage StageWhileWaiting() =>
-        watcher.All.Any(s => GameServerLifecycle.IsStarting(s.State))
+    /// <summary>Starting when runtimes of the profile's Fleet are on their way (a scale-up), queued otherwise.</summary>
+    private WaitStage StageWhileWaiting(RuntimeProfile profile) =>
+        watcher.All.Any(s => GameServerLifecycle.IsStarting(s.State) && s.Fleet == profile.FleetName)
             ? WaitStage.Starting
             : WaitStage.Queued;
 
@@ -206,6 +244,9 @@ internal sealed partial class RuntimeAllocator(
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Allocation for {User} returned {Runtime} owned by {Owner}; not bound")]
     private partial void LogUnexpectedAllocation(string user, string runtime, string owner);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Allocation for {User} returned {Runtime} of Fleet {Fleet}, not {Wanted}; given back")]
+    private partial void LogWrongFleet(string user, string runtime, string fleet, string wanted);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Cache unavailable during allocation: {Reason}")]
     private partial void LogCacheDown(string reason);

@@ -16,9 +16,21 @@ public interface IWaitingOrder
 /// and the first in line are single sorted-set operations, so their cost does not grow with the line.
 /// Joining and leaving append their session events in the same script.
 /// </summary>
+/// <remarks>
+/// Each profile has its own line (<paramref name="profile"/> names it and its events, <see cref="QueueKeys.For"/> its
+/// keys); made without one it is the single line of before profiles.
+/// </remarks>
 public sealed class WaitingLine(
-    IConnectionMultiplexer redis, TimeProvider time, string fleet = "", int eventLogLength = 100_000, IWaitingOrder? order = null)
+    IConnectionMultiplexer redis, TimeProvider time, string fleet = "", int eventLogLength = 100_000, IWaitingOrder? order = null, string profile = "")
 {
+    private readonly QueueKeys keys = QueueKeys.For(profile);
+
+    /// <summary>The slug of the profile whose line this is ("" for the single line of before profiles).</summary>
+    public string Profile => profile;
+
+    /// <summary>The line's cache keys.</summary>
+    public QueueKeys Keys => keys;
+
     // KEYS: queue, queue:seen, queue:seq, queue:joined, events, events:seq; ARGV: user, now (s), score (ms), head, cap, order score or ''
     private const string EnqueueScript = SessionEventLog.AppendLua + """
         redis.call('ZADD', KEYS[2], ARGV[2], ARGV[1])
@@ -54,29 +66,29 @@ public sealed class WaitingLine(
         var now = time.GetUtcNow();
         var score = order is null ? null : await order.ScoreAsync(user, now);
         var result = (RedisResult[])(await Db.ScriptEvaluateAsync(EnqueueScript,
-            [SessionKeys.Queue, SessionKeys.QueueSeen, SessionKeys.QueueSequence, SessionKeys.QueueJoined, SessionKeys.Events, SessionKeys.EventsSequence],
-            [user, CacheTime.Seconds(now), now.ToUnixTimeMilliseconds(), SessionEventLog.Head(SessionState.Queued, user, null, fleet, null, now), eventLogLength,
+            [keys.Queue, keys.Seen, keys.Sequence, keys.Joined, SessionKeys.Events, SessionKeys.EventsSequence],
+            [user, CacheTime.Seconds(now), now.ToUnixTimeMilliseconds(), SessionEventLog.Head(SessionState.Queued, user, null, fleet, profile, null, now), eventLogLength,
                 score is { } s ? s.ToString("R", System.Globalization.CultureInfo.InvariantCulture) : ""]))!;
         return ((long)result[0], (long)result[1] == 1);
     }
 
     /// <summary>How many people are waiting now (one ZCARD).</summary>
-    public Task<long> CountAsync() => Db.SortedSetLengthAsync(SessionKeys.Queue);
+    public Task<long> CountAsync() => Db.SortedSetLengthAsync(keys.Queue);
 
     /// <summary>The person's 0-based rank in the line (null when not in it); people read it 1-based (<c>AllocationOutcome.PositionOf</c>).</summary>
-    public async Task<long?> RankAsync(string user) => await Db.SortedSetRankAsync(SessionKeys.Queue, user);
+    public async Task<long?> RankAsync(string user) => await Db.SortedSetRankAsync(keys.Queue, user);
 
     /// <summary>Takes the person out of the line (event: released, left_queue); false when they were not in it.</summary>
     public async Task<bool> LeaveQueueAsync(string user)
     {
         var now = time.GetUtcNow();
         return (int)await Db.ScriptEvaluateAsync(LeaveQueueScript,
-            [SessionKeys.Queue, SessionKeys.QueueSeen, SessionKeys.QueueJoined, SessionKeys.Events, SessionKeys.EventsSequence],
-            [user, CacheTime.Seconds(now), now.ToUnixTimeMilliseconds(), SessionEventLog.Head(SessionState.Released, user, null, fleet, ReleaseReason.LeftQueue, now), eventLogLength]) == 1;
+            [keys.Queue, keys.Seen, keys.Joined, SessionKeys.Events, SessionKeys.EventsSequence],
+            [user, CacheTime.Seconds(now), now.ToUnixTimeMilliseconds(), SessionEventLog.Head(SessionState.Released, user, null, fleet, profile, ReleaseReason.LeftQueue, now), eventLogLength]) == 1;
     }
 
     public async Task<IReadOnlyList<string>> QueueAsync(int limit = 1000) =>
-        (await Db.SortedSetRangeByRankAsync(SessionKeys.Queue, 0, limit - 1)).Select(v => (string)v!).ToList();
+        (await Db.SortedSetRangeByRankAsync(keys.Queue, 0, limit - 1)).Select(v => (string)v!).ToList();
 
     /// <summary>Drops queue entries of people who stopped asking before <paramref name="before"/> (they left the page).</summary>
     public async Task<int> DropStaleQueueEntriesAsync(DateTimeOffset before)
@@ -92,5 +104,5 @@ public sealed class WaitingLine(
 
     /// <summary>People in line whose last request was before <paramref name="before"/>.</summary>
     public async Task<IReadOnlyList<string>> StaleQueueEntriesAsync(DateTimeOffset before) =>
-        (await Db.SortedSetRangeByScoreAsync(SessionKeys.QueueSeen, double.NegativeInfinity, CacheTime.Seconds(before))).Select(v => (string)v!).ToList();
+        (await Db.SortedSetRangeByScoreAsync(keys.Seen, double.NegativeInfinity, CacheTime.Seconds(before))).Select(v => (string)v!).ToList();
 }

@@ -45,14 +45,16 @@ public sealed class UsageLedger : IDisposable
     private readonly IOptions<UsageOptions> options;
     private readonly TimeProvider time;
     private readonly string fleet;
+    private readonly SdAgones.Contracts.Profiles.ProfileCatalog? profiles;
     private readonly Meter meter;
     private readonly Counter<double> gpuTime;
     private long lastFoldTicks;
 
     public UsageLedger(
         IConnectionMultiplexer redis, SessionEventLog events, SessionStore sessions, IOptions<UsageOptions> options, TimeProvider time, string fleet,
-        IMeterFactory meters)
+        IMeterFactory meters, SdAgones.Contracts.Profiles.ProfileCatalog? profiles = null)
     {
+        this.profiles = profiles;
         this.redis = redis;
         this.events = events;
         this.sessions = sessions;
@@ -69,8 +71,17 @@ public sealed class UsageLedger : IDisposable
 
     private IDatabase Db => redis.GetDatabase();
 
-    /// <summary>The profile an event or open session counts under: its profile, or the fleet until profiles exist.</summary>
-    public string ProfileOf(SessionEvent e) => e.Profile is { Length: > 0 } profile ? profile : e.Fleet is { Length: > 0 } f ? f : fleet;
+    /// <summary>
+    /// The profile an event counts under: its profile; for events from before profiles, the profile of its Fleet, else
+    /// the Fleet's name (or the ledger's own when the event names none).
+    /// </summary>
+    public string ProfileOf(SessionEvent e) =>
+        e.Profile is { Length: > 0 } profile ? profile
+        : profiles?.ForFleet(e.Fleet)?.Slug ?? (e.Fleet is { Length: > 0 } f ? f : fleet);
+
+    /// <summary>GPUs per runtime of <paramref name="profile"/>: a <c>Usage:Profiles</c> override, else the profile's GpuCount, else <c>Usage:GpuCount</c>.</summary>
+    public int GpusOf(string profile) =>
+        options.Value.Profiles.GetValueOrDefault(profile)?.GpuCount ?? profiles?.Find(profile)?.GpuCount ?? options.Value.GpuCount;
 
     /// <summary>
     /// As <see cref="FoldAsync()"/>, unless this process folded less than <paramref name="notWithin"/> ago: for hot paths
@@ -187,10 +198,11 @@ public sealed class UsageLedger : IDisposable
             yield break;
         }
 
-        var gpus = options.Value.GpusFor(fleet);
+        var profile = session.Profile is { Length: > 0 } p ? p : profiles?.Default.Slug ?? fleet;
+        var gpus = GpusOf(profile);
         foreach (var (day, seconds) in UsageCalendar.Split(session.AllocatedAt, now))
         {
-            yield return new UsageRow(day, session.User, fleet, seconds * gpus);
+            yield return new UsageRow(day, session.User, profile, seconds * gpus);
         }
     }
 
@@ -202,7 +214,7 @@ public sealed class UsageLedger : IDisposable
         }
 
         var profile = ProfileOf(e);
-        var gpus = options.Value.GpusFor(profile);
+        var gpus = GpusOf(profile);
         foreach (var (day, seconds) in UsageCalendar.Split(e.At - TimeSpan.FromSeconds(e.HeldSeconds.Value), e.At))
         {
             yield return (e.Person, day, profile, seconds * gpus);

@@ -41,11 +41,9 @@ public sealed class UsageOptions
     /// <summary>Overrides per email domain (<c>example.com</c>): quotas and fair-share weight.</summary>
     public Dictionary<string, UsageOverride> Domains { get; set; } = new(StringComparer.OrdinalIgnoreCase);
 
-    /// <summary>Overrides per profile (today the fleet's name): quotas and GPU count.</summary>
+    /// <summary>Overrides per profile (by slug): quotas, and a GPU count that wins over the profile's own <c>GpuCount</c>.</summary>
     public Dictionary<string, UsageOverride> Profiles { get; set; } = new(StringComparer.OrdinalIgnoreCase);
 
-    /// <summary>GPUs per runtime of <paramref name="profile"/>.</summary>
-    public int GpusFor(string profile) => Profiles.GetValueOrDefault(profile)?.GpuCount ?? GpuCount;
 
     /// <summary>The limits for a person in a profile: identity, then email domain, then profile, then the defaults.</summary>
     public (TimeSpan? Daily, TimeSpan? Weekly) LimitsFor(string user, string profile)
