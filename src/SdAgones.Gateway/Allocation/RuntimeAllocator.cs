@@ -122,6 +122,8 @@ internal sealed partial class RuntimeAllocator(
             },
         };
 
+        // What the person held before asking: the informer may see this allocation's own change before the answer is read.
+        var heldBefore = watcher.All.Where(s => s.State == GameServerState.Allocated && s.AllocatedUser == user).Select(s => s.Name).ToHashSet(StringComparer.Ordinal);
         var started = Stopwatch.GetTimestamp();
         for (var attempt = 0; ; attempt++)
         {
@@ -145,7 +147,7 @@ internal sealed partial class RuntimeAllocator(
                 return AllocationOutcome.Unavailable("The runtime service answered unexpectedly; please retry.", position);
             }
 
-            if (ProfileOfAnswer(user, status, profile) is not { } got)
+            if (ProfileOfAnswer(user, status, profile, heldBefore) is not { } got)
             {
                 // Not the asked profile's Fleet and not a runtime the person already held: given straight back, never bound.
                 var fleet = status.Metadata?.Labels?.GetValueOrDefault(AgonesApi.FleetLabel);
@@ -192,7 +194,7 @@ internal sealed partial class RuntimeAllocator(
     /// profile of its Fleet when it is a runtime the person already held (Agones' "my existing runtime" selector, which
     /// matches any Fleet, so a person keeps one runtime); null otherwise (a GameServer the selector should not have given).
     /// </summary>
-    private RuntimeProfile? ProfileOfAnswer(string user, GameServerAllocationStatus status, RuntimeProfile asked)
+    private RuntimeProfile? ProfileOfAnswer(string user, GameServerAllocationStatus status, RuntimeProfile asked, HashSet<string> heldBefore)
     {
         var fleet = status.Metadata?.Labels?.GetValueOrDefault(AgonesApi.FleetLabel);
         if (fleet == asked.FleetName)
@@ -200,8 +202,7 @@ internal sealed partial class RuntimeAllocator(
             return asked;
         }
 
-        var held = watcher.Find(status.GameServerName!) is { State: GameServerState.Allocated } known && known.AllocatedUser == user;
-        return held && profiles.ForFleet(fleet) is { } other && other.Allows(user) ? other : null;
+        return heldBefore.Contains(status.GameServerName!) && profiles.ForFleet(fleet) is { } other && other.Allows(user) ? other : null;
     }
 
     /// <summary>

@@ -73,7 +73,7 @@ internal sealed partial class GatewayPipeline(
         }
 
         var held = choice.Profiles.Find(session.Profile) ?? choice.Profiles.Default;
-        if (asked is not null && asked != held)
+        if (asked is not null && asked.Slug != held.Slug)
         {
             await Profiles.ProfileSwitch.ConflictAsync(context, held, asked);
             return;

@@ -25,8 +25,7 @@ internal static class ProfileCards
         var items = string.Join("", cards.Select(c =>
         {
             var p = c.Profile;
-            var chosen = p == current;
-            var gpu = string.Create(CultureInfo.InvariantCulture, $"{(p.GpuCount > 1 ? $"{p.GpuCount} × " : "")}{p.GpuType} · {p.EffectiveGpuMemoryGiB} GB");
+            var chosen = p.Slug == current.Slug;
             var wait = c.Ready > 0 ? "no wait: a runtime is ready"
                 : c.EstimateSeconds is { } e ? string.Create(CultureInfo.InvariantCulture, $"wait about {Math.Ceiling(e):0} s")
                 : "none ready now; one is started for you";
@@ -34,7 +33,7 @@ internal static class ProfileCards
                 <div class="card profile-card" id="profile-{PageLayout.Encode(p.Slug)}" data-profile="{PageLayout.Encode(p.Slug)}"{(chosen ? " data-chosen=\"true\"" : "")}>
                   <h3>{PageLayout.Encode(p.DisplayName)}{(chosen ? " <span class=\"muted\">(your choice)</span>" : "")}</h3>
                   <p>{PageLayout.Encode(p.Description)}</p>
-                  <p class="muted"><span class="gpu">{PageLayout.Encode(gpu)}</span> · <span class="ready">{c.Ready}</span> ready · <span class="wait">{PageLayout.Encode(wait)}</span></p>
+                  <p class="muted">{(p.GpuCount > 1 ? $"<span class=\"gpus\">{p.GpuCount}</span> × " : "")}<span class="gpu">{PageLayout.Encode(p.GpuType)}</span>, <span class="memory">{p.EffectiveGpuMemoryGiB} GB</span> · <span class="ready">{c.Ready}</span> ready · <span class="wait">{PageLayout.Encode(wait)}</span></p>
                   <form method="post" action="{ProfileSwitch.PagePath}">
                     <input type="hidden" name="profile" value="{PageLayout.Encode(p.Slug)}">
                     <button type="submit" id="choose-{PageLayout.Encode(p.Slug)}"{(chosen ? " class=\"secondary\"" : "")}>{(chosen ? "Open" : "Use")} {PageLayout.Encode(p.DisplayName)}</button>

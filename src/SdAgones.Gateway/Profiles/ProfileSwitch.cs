@@ -66,7 +66,7 @@ internal static class ProfileSwitch
         var profile = choice.Profiles.Find(slug)!;
         var session = await store.GetAsync(user);
         var held = session is null ? null : lifecycle.ProfileOf(session);
-        if (held is not null && held != profile && !confirmed)
+        if (held is not null && held.Slug != profile.Slug && !confirmed)
         {
             await ConflictAsync(context, held, profile);
             return;
@@ -74,7 +74,7 @@ internal static class ProfileSwitch
 
         await choice.RememberAsync(user, profile);
         var released = false;
-        if (session is not null && held != profile)
+        if (session is not null && held!.Slug != profile.Slug)
         {
             directory.Forget(user);
             released = await lifecycle.ReleaseAsync(session, ReleaseReason.ProfileSwitch, context.RequestAborted);

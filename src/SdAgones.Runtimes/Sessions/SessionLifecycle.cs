@@ -55,7 +55,7 @@ public sealed partial class SessionLifecycle : IDisposable
         if (joined)
         {
             LogEvent(SessionEvent.Name(SessionState.Queued), user, "", profile.FleetName, profile.Slug, "", 0);
-            foreach (var (other, _) in lines.All.Where(l => l.Profile != profile))
+            foreach (var (other, _) in lines.All.Where(l => l.Profile.Slug != profile.Slug))
             {
                 await LeaveQueueAsync(user, other);
             }
