@@ -15,7 +15,7 @@ public sealed partial class CruiserWorker(
     IdleReaper reaper,
     QuotaKeeper quotas,
     Reconciler reconciler,
-    WaitingLine line,
+    SdAgones.Runtimes.Profiles.ProfileLines lines,
     CruiserTelemetry telemetry,
     IOptions<IdleOptions> idle,
     IOptions<ReconcileOptions> reconcile,
@@ -46,7 +46,13 @@ public sealed partial class CruiserWorker(
 
                     await reaper.RunPassAsync(stoppingToken);
                     await quotas.RunPassAsync(stoppingToken);
-                    telemetry.RecordQueueLength(await line.CountAsync());
+                    var lengths = new List<(string, long)>();
+                    foreach (var (profile, line) in lines.All)
+                    {
+                        lengths.Add((profile.Slug, await line.CountAsync()));
+                    }
+
+                    telemetry.RecordQueueLength(lengths);
                 }
                 catch (Exception ex) when (ex is not OperationCanceledException)
                 {

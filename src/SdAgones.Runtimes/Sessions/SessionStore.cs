@@ -82,6 +82,7 @@ public sealed class SessionStore(
     public async Task AssignAsync(RuntimeSession session)
     {
         var now = time.GetUtcNow();
+        session = session with { Profile = Slug(session.Profile) };
         var line = QueueKeys.For(session.Profile);
         await Db.ScriptEvaluateAsync(BindScript,
             [SessionKeys.Session(session.User), SessionKeys.LastSeen, line.Queue, line.Seen, line.Joined, SessionKeys.Events, SessionKeys.EventsSequence],
@@ -92,6 +93,9 @@ public sealed class SessionStore(
 
     /// <summary>The Fleet events name for <paramref name="profile"/>: the profile's, or the store's own without a catalog.</summary>
     private string FleetOf(string profile) => profiles?.Find(profile)?.FleetName ?? fleet;
+
+    /// <summary>A session's profile: the one named, or the default profile for one that names none (made before profiles).</summary>
+    private string Slug(string profile) => profile.Length > 0 ? profile : profiles?.Default.Slug ?? "";
 
     /// <summary>Records activity; never creates an index entry for a person who has no session.</summary>
     public Task TouchAsync(string user, DateTimeOffset at) =>
@@ -116,7 +120,7 @@ public sealed class SessionStore(
         return (int)await Db.ScriptEvaluateAsync(ReleaseScript,
             [SessionKeys.Session(user), SessionKeys.LastSeen, SessionKeys.Events, SessionKeys.EventsSequence],
             [user, runtime, idleSince is { } since ? CacheTime.Seconds(since).ToString("R", CultureInfo.InvariantCulture) : "", now.ToUnixTimeMilliseconds(),
-                SessionEventLog.Head(SessionState.Released, user, runtime, FleetOf(profile), profile, reason, now), orphan ? "1" : "0",
+                SessionEventLog.Head(SessionState.Released, user, runtime, FleetOf(Slug(profile)), Slug(profile), reason, now), orphan ? "1" : "0",
                 orphanHeld is { } held ? held.TotalSeconds.ToString("0.000", CultureInfo.InvariantCulture) : "null", eventLogLength]) == 1;
     }
 
@@ -158,7 +162,7 @@ public sealed class SessionStore(
     {
         var now = time.GetUtcNow();
         return (int)await Db.ScriptEvaluateAsync(LockScript, [SessionKeys.AllocationLock(user), SessionKeys.Events, SessionKeys.EventsSequence],
-            [token, (long)ttl.TotalMilliseconds, now.ToUnixTimeMilliseconds(), SessionEventLog.Head(SessionState.Allocating, user, null, FleetOf(profile), profile, null, now), eventLogLength]) == 1;
+            [token, (long)ttl.TotalMilliseconds, now.ToUnixTimeMilliseconds(), SessionEventLog.Head(SessionState.Allocating, user, null, FleetOf(Slug(profile)), Slug(profile), null, now), eventLogLength]) == 1;
     }
 
     public async Task<bool> IsLockedAsync(string user) => await Db.KeyExistsAsync(SessionKeys.AllocationLock(user));

@@ -8,7 +8,9 @@ namespace SdAgones.Runtimes.Usage;
 /// Where a person stands against their quotas: used today and this week (open session up to now), the limits that apply
 /// (identity, domain, profile, default), an admin's one-off extension, what is left and when it resets.
 /// </summary>
-public sealed class QuotaPolicy(UsageLedger ledger, IConnectionMultiplexer redis, IOptions<UsageOptions> options, TimeProvider time, string defaultProfile)
+public sealed class QuotaPolicy(
+    UsageLedger ledger, IConnectionMultiplexer redis, IOptions<UsageOptions> options, TimeProvider time, string defaultProfile,
+    SdAgones.Contracts.Profiles.ProfileCatalog? profiles = null)
 {
     public static string ExtensionKey(string user) => "sd:usage:extension:" + user;
 
@@ -39,7 +41,7 @@ public sealed class QuotaPolicy(UsageLedger ledger, IConnectionMultiplexer redis
         var mine = rows.Where(r => r.Profile == profile).ToList();
         var usedToday = TimeSpan.FromSeconds(mine.Where(r => r.Day == today).Sum(r => r.GpuSeconds));
         var usedWeek = TimeSpan.FromSeconds(mine.Where(r => r.Day >= weekStart && r.Day <= today).Sum(r => r.GpuSeconds));
-        var (daily, weekly) = options.Value.LimitsFor(user, profile);
+        var (daily, weekly) = options.Value.LimitsFor(user, profile, profiles?.Find(profile)?.FleetName);
         return new QuotaStatus(usedToday, usedWeek, daily, weekly, extension, now, options.Value.QuotaNotice);
     }
 

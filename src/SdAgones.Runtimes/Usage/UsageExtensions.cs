@@ -20,7 +20,7 @@ public static class UsageExtensions
             sp.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>(), sp.GetRequiredService<SdAgones.Contracts.Profiles.ProfileCatalog>()));
         services.AddSingleton(sp => new QuotaPolicy(
             sp.GetRequiredService<UsageLedger>(), sp.GetRequiredService<IConnectionMultiplexer>(), sp.GetRequiredService<IOptions<UsageOptions>>(),
-            sp.GetRequiredService<TimeProvider>(), DefaultProfile(sp)));
+            sp.GetRequiredService<TimeProvider>(), DefaultProfile(sp), sp.GetRequiredService<SdAgones.Contracts.Profiles.ProfileCatalog>()));
         services.AddSingleton<IWaitingOrder, FairShareOrder>();
         return services;
     }

@@ -79,9 +79,15 @@ public sealed class UsageLedger : IDisposable
         e.Profile is { Length: > 0 } profile ? profile
         : profiles?.ForFleet(e.Fleet)?.Slug ?? (e.Fleet is { Length: > 0 } f ? f : fleet);
 
+    /// <summary>
+    /// A stored profile name as profiles name it now: usage folded before profiles existed is kept under the Fleet's
+    /// name, and counts as the profile of that Fleet (so a quota keeps counting it after the upgrade).
+    /// </summary>
+    private string Named(string stored) => profiles?.Find(stored) is null && profiles?.ForFleet(stored) is { } p ? p.Slug : stored;
+
     /// <summary>GPUs per runtime of <paramref name="profile"/>: a <c>Usage:Profiles</c> override, else the profile's GpuCount, else <c>Usage:GpuCount</c>.</summary>
     public int GpusOf(string profile) =>
-        options.Value.Profiles.GetValueOrDefault(profile)?.GpuCount ?? profiles?.Find(profile)?.GpuCount ?? options.Value.GpuCount;
+        options.Value.ProfileOverride(profile, profiles?.Find(profile)?.FleetName)?.GpuCount ?? profiles?.Find(profile)?.GpuCount ?? options.Value.GpuCount;
 
     /// <summary>
     /// As <see cref="FoldAsync()"/>, unless this process folded less than <paramref name="notWithin"/> ago: for hot paths
@@ -156,7 +162,7 @@ public sealed class UsageLedger : IDisposable
     public async Task<IReadOnlyList<UsageRow>> PersonAsync(string user, bool includeOpen = true)
     {
         var rows = (await Db.HashGetAllAsync(PersonKey(user)))
-            .Select(e => ((string)e.Name!).Split('|', 2) is [var day, var profile] ? new UsageRow(UsageCalendar.Parse(day), user, profile, (double)e.Value) : null)
+            .Select(e => ((string)e.Name!).Split('|', 2) is [var day, var profile] ? new UsageRow(UsageCalendar.Parse(day), user, Named(profile), (double)e.Value) : null)
             .OfType<UsageRow>().ToList();
         if (includeOpen && await sessions.GetAsync(user) is { } open)
         {
@@ -176,7 +182,7 @@ public sealed class UsageLedger : IDisposable
             {
                 if (((string)entry.Name!).Split('|', 2) is [var profile, var user])
                 {
-                    rows.Add(new UsageRow(day, user, profile, (double)entry.Value));
+                    rows.Add(new UsageRow(day, user, Named(profile), (double)entry.Value));
                 }
             }
         }
