@@ -17,16 +17,16 @@ public sealed class CruiserTelemetry : IDisposable
         SessionsExamined = meter.CreateHistogram<long>("sdagones.cruiser.sessions_examined", "{session}", "Sessions looked at in one idle pass");
         PassDuration = meter.CreateSecondsHistogram("sdagones.cruiser.pass.duration", "Duration of one idle pass");
         meter.CreateObservableGauge("sdagones.queue.length", ObserveQueueLength, "{person}",
-            "People waiting for a runtime, read by the cruiser that holds the lease at its last pass");
+            "People waiting for a runtime, by profile, read by the cruiser that holds the lease at its last pass");
     }
 
-    private long queueLength = -1;
+    private volatile IReadOnlyList<(string Profile, long Length)> queueLengths = [];
 
-    /// <summary>Records the waiting line's length read at the last pass (only the lease holder reads it; null: not the holder).</summary>
-    public void RecordQueueLength(long? length) => Interlocked.Exchange(ref queueLength, length ?? -1);
+    /// <summary>Records each profile's waiting line length read at the last pass (only the lease holder reads them; null: not the holder).</summary>
+    public void RecordQueueLength(IReadOnlyList<(string Profile, long Length)>? lengths) => queueLengths = lengths ?? [];
 
     private IEnumerable<Measurement<long>> ObserveQueueLength() =>
-        Interlocked.Read(ref queueLength) is var length and >= 0 ? [new Measurement<long>(length)] : [];
+        queueLengths.Select(l => new Measurement<long>(l.Length, new KeyValuePair<string, object?>("profile", l.Profile)));
 
     public Histogram<double> ReclaimLag { get; }
     public Histogram<long> SessionsExamined { get; }

@@ -16,7 +16,7 @@ public sealed partial class CruiserWorker(
     IdleReaper reaper,
     QuotaKeeper quotas,
     Reconciler reconciler,
-    WaitingLine line,
+    SdAgones.Runtimes.Profiles.ProfileLines lines,
     ArrivalHistory arrivals,
     CruiserTelemetry telemetry,
     IOptions<IdleOptions> idle,
@@ -49,7 +49,13 @@ public sealed partial class CruiserWorker(
                     await reaper.RunPassAsync(stoppingToken);
                     await quotas.RunPassAsync(stoppingToken);
                     await arrivals.FoldAsync();
-                    telemetry.RecordQueueLength(await line.CountAsync());
+                    var lengths = new List<(string, long)>();
+                    foreach (var (profile, line) in lines.All)
+                    {
+                        lengths.Add((profile.Slug, await line.CountAsync()));
+                    }
+
+                    telemetry.RecordQueueLength(lengths);
                 }
                 catch (Exception ex) when (ex is not OperationCanceledException)
                 {

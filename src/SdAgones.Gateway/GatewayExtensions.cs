@@ -29,6 +29,7 @@ internal static class GatewayExtensions
         services.AddHostedService(sp => sp.GetRequiredService<GameServerWatcher>());
         services.AddSingleton<SessionDirectory>();
         services.AddSingleton<SessionQueries>();
+        services.AddSingleton<Profiles.ProfileChoice>();
         services.AddSingleton<GatewayTelemetry>();
         return services;
     }

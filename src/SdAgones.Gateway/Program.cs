@@ -4,6 +4,7 @@ using SdAgones.Gateway.Edge;
 using SdAgones.Gateway.Files;
 using SdAgones.Gateway.Identity;
 using SdAgones.Gateway.Pages;
+using SdAgones.Gateway.Profiles;
 using SdAgones.Gateway.Usage;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -22,6 +23,7 @@ app.MapDefaultEndpoints();
 app.MapGet("/healthz", () => Results.Text("ok")); // the load balancer's check: no identity, no dependencies
 app.MapDevSignIn();
 app.MapSessionApi();
+app.MapProfileChoice();
 app.MapPages();
 app.MapUsage();
 app.MapMyFiles();

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using SdAgones.Contracts.Profiles;
 using SdAgones.Runtimes.Agones;
 using SdAgones.Runtimes.Profiles;
 using SdAgones.Runtimes.Sessions;
@@ -17,8 +18,10 @@ public static class ServiceCollectionExtensions
         services.AddProfiles();
         IdleOptions.AddIdleOptions(services);
         services.AddOptions<SessionEventOptions>().BindConfiguration(SessionEventOptions.Section).ValidateDataAnnotations().ValidateOnStart();
-        services.AddSingleton(sp => new SessionStore(Redis(sp), sp.GetRequiredService<TimeProvider>(), Fleet(sp), EventLogLength(sp)));
-        services.AddSingleton(sp => new WaitingLine(Redis(sp), sp.GetRequiredService<TimeProvider>(), Fleet(sp), EventLogLength(sp), sp.GetService<IWaitingOrder>()));
+        services.AddSingleton(sp => new SessionStore(Redis(sp), sp.GetRequiredService<TimeProvider>(), Fleet(sp), EventLogLength(sp), sp.GetRequiredService<ProfileCatalog>()));
+        services.AddSingleton(sp => new ProfileLines(sp.GetRequiredService<ProfileCatalog>(), profile =>
+            new WaitingLine(Redis(sp), sp.GetRequiredService<TimeProvider>(), profile.FleetName, EventLogLength(sp), sp.GetService<IWaitingOrder>(), profile.Slug)));
+        services.AddSingleton(sp => sp.GetRequiredService<ProfileLines>().For(sp.GetRequiredService<ProfileCatalog>().Default)); // the default profile's line
         services.AddSingleton<NoticeBoard>();
         services.AddSingleton<LeaseStore>();
         services.AddSingleton<SessionEventLog>();

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Options;
 using SdAgones.Runtimes.Agones;
 using SdAgones.Runtimes.Forecast;
+using SdAgones.Runtimes.Profiles;
 using SdAgones.Runtimes.Sessions;
 
 namespace SdAgones.Cruiser.Autoscaling;
@@ -12,7 +13,7 @@ namespace SdAgones.Cruiser.Autoscaling;
 /// only the cache (arrival counts, measured warm-ups, the waiting line), so every cruiser replica gives the same answer.
 /// </summary>
 public sealed class WarmUpAutoscaler(
-    ArrivalForecast forecast, WarmUpHistory warmUps, WaitingLine line, AgonesClient agones, IOptions<ForecastOptions> options, TimeProvider time)
+    ArrivalForecast forecast, WarmUpHistory warmUps, ProfileLines lines, IOptions<ForecastOptions> options, TimeProvider time)
 {
     /// <summary>How the answer came about, for the log line and the tests.</summary>
     public sealed record Decision(int Replicas, string Basis, double? ExpectedArrivals, TimeSpan WarmUp, int Floor, long Waiting);
@@ -35,7 +36,8 @@ public sealed class WarmUpAutoscaler(
             return new Decision(Math.Max(raised, allocated), "buffer", null, warmUp, floor, 0);
         }
 
-        var waiting = string.Equals(fleet, agones.FleetName, StringComparison.Ordinal) ? await line.CountAsync() : 0;
+        // The people waiting in the line of the profile whose Fleet this is (each profile has its own line and Fleet).
+        var waiting = lines.Profiles.ForFleet(fleet) is { } profile ? await lines.For(profile).CountAsync() : 0;
         var ready = Math.Max(floor, ArrivalForecast.ReadyFor(expected, settings.Coverage) + (int)Math.Min(waiting, int.MaxValue / 2));
         var replicas = Math.Max(allocated, (int)Math.Min((long)allocated + ready, own.MaxReplicas));
         return new Decision(replicas, "forecast", expected, warmUp, floor, waiting);

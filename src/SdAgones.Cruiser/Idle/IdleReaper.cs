@@ -7,12 +7,14 @@ namespace SdAgones.Cruiser.Idle;
 /// <summary>
 /// Gives back runtimes idle past the timeout. A pass reads only the expired part of the last-seen index, so its cost
 /// grows with the sessions that expired, not with all sessions. Busy runtimes are bumped, not reclaimed; activity
-/// that lands before the atomic compare-and-delete wins.
+/// that lands before the atomic compare-and-delete wins. A profile may have its own idle timeout: a pass reads the
+/// range expired under the shortest one and keeps the sessions whose profile allows them longer.
 /// </summary>
 public sealed partial class IdleReaper(
     SessionStore store,
     SessionLifecycle lifecycle,
     BusyProbe busy,
+    SdAgones.Contracts.Profiles.ProfileCatalog profiles,
     IOptions<IdleOptions> options,
     TimeProvider time,
     CruiserTelemetry telemetry,
@@ -26,7 +28,7 @@ public sealed partial class IdleReaper(
         using var activity = CruiserTelemetry.Source.StartActivity("idle.pass");
         var started = Stopwatch.GetTimestamp();
         var now = time.GetUtcNow();
-        var deadline = now - options.Value.Timeout;
+        var deadline = now - Shortest();
         var examined = 0;
         var reclaimed = 0;
         var skipped = new HashSet<string>(StringComparer.Ordinal);
@@ -75,6 +77,13 @@ public sealed partial class IdleReaper(
                 return null;
             }
 
+            var timeout = lifecycle.IdleTimeoutOf(lifecycle.ProfileOf(session));
+            if (lastSeen > now - timeout)
+            {
+                return false; // its profile allows it longer: not idle yet, and not looked at again this pass
+            }
+
+            deadline = now - timeout;
             if (await busy.IsBusyAsync(session, ct))
             {
                 await store.TouchAsync(user, now);
@@ -87,7 +96,7 @@ public sealed partial class IdleReaper(
                 return null; // activity won the race
             }
 
-            var idleFor = options.Value.Timeout;
+            var idleFor = timeout;
             telemetry.ReclaimLag.Record(Math.Max(0, (time.GetUtcNow() - (lastSeen + idleFor)).TotalSeconds));
             LogReclaimed(user, session.Runtime, (now - lastSeen).TotalSeconds);
             return true;
@@ -98,6 +107,10 @@ public sealed partial class IdleReaper(
             return false;
         }
     }
+
+    /// <summary>The shortest idle timeout of any profile (the platform's when no profile has its own).</summary>
+    private TimeSpan Shortest() =>
+        profiles.All.Select(p => p.IdleTimeout ?? options.Value.Timeout).DefaultIfEmpty(options.Value.Timeout).Min();
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Reclaimed runtime {Runtime} of {User}, idle for {IdleSeconds:F0} s")]
     private partial void LogReclaimed(string user, string runtime, double idleSeconds);

@@ -1,6 +1,8 @@
 using System.Globalization;
 using Microsoft.Extensions.Options;
+using SdAgones.Contracts.Profiles;
 using SdAgones.Runtimes.Agones;
+using SdAgones.Runtimes.Profiles;
 using SdAgones.Runtimes.Sessions;
 
 namespace SdAgones.Cruiser.Reconciliation;
@@ -9,13 +11,15 @@ namespace SdAgones.Cruiser.Reconciliation;
 /// Makes the cache agree with Agones, the source of truth. Sessions whose GameServer is gone or failing are dropped.
 /// Allocated GameServers nobody's session points at are orphans (a gateway died mid-allocation, a duplicate) and are
 /// shut down after a grace period — unless the cache itself lost its data (its epoch mark is missing), in which
-/// case the sessions are rebuilt from the GameServers' annotations. Safe to rerun.
+/// case the sessions are rebuilt from the GameServers' annotations (each in its Fleet's profile). Every profile's
+/// Fleet is looked at. Safe to rerun.
 /// </summary>
 public sealed partial class Reconciler(
     SessionStore store,
     LeaseStore marks,
     SessionLifecycle lifecycle,
     AgonesClient agones,
+    ProfileCatalog profiles,
     IOptions<ReconcileOptions> options,
     TimeProvider time,
     ILogger<Reconciler> logger)
@@ -34,7 +38,8 @@ public sealed partial class Reconciler(
         // read here has its GameServer Allocated in the list read after it. Read the other way round, a person bound
         // between the two reads would meet their GameServer still Ready and lose it as "gone".
         var sessions = await store.ListAsync();
-        var servers = (await agones.ListGameServersAsync($"{AgonesApi.FleetLabel}={agones.FleetName}", ct)).Items
+        var servers = (await agones.ListGameServersAsync(ProfileOfGameServer.AnyFleet, ct)).Items
+            .Where(s => profiles.ProfileOf(s) is not null) // every profile's Fleet, nothing else in the namespace
             .ToDictionary(s => s.Name, StringComparer.Ordinal);
 
         var dropped = 0;
@@ -64,7 +69,8 @@ public sealed partial class Reconciler(
             var user = server.AllocatedUser;
             if (cacheLostData && user is not null && !users.Contains(user) && RuntimeAddress.WebUI(server) is { } target)
             {
-                await lifecycle.BindRuntimeAsync(new RuntimeSession(user, server.Name, target, AllocatedAt(server) ?? now, server.Status?.NodeName));
+                await lifecycle.BindRuntimeAsync(new RuntimeSession(user, server.Name, target, AllocatedAt(server) ?? now, server.Status?.NodeName,
+                    profiles.ProfileOf(server)!.Slug));
                 users.Add(user);
                 rebuilt++;
                 LogRebuilt(user, server.Name);

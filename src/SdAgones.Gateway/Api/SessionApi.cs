@@ -13,9 +13,9 @@ internal static class SessionApi
     {
         var api = app.MapGroup("/_sd/api").RequireRateLimiting(EdgeExtensions.ApiRateLimit);
         var person = api.MapGroup("").RequireAuthorization();
-        person.MapGet("/session", async (ClaimsPrincipal who, SessionQueries queries, Usage.UsageQueries usage) =>
+        person.MapGet("/session", async (ClaimsPrincipal who, SessionQueries queries, Usage.UsageQueries usage, Profiles.ProfileChoice choice) =>
         {
-            var me = await queries.ForPersonAsync(who.Person());
+            var me = await queries.ForPersonAsync(who.Person(), await choice.RememberedAsync(who.Person()));
             return Results.Json(me with { Notice = me.Notice ?? await usage.NoticeAsync(who.Person()) }); // a quota notice when nothing else is said
         });
         person.MapPost("/session/release", async (ClaimsPrincipal who, HttpContext context, SessionStore store, SessionLifecycle lifecycle, SessionDirectory directory) =>
@@ -26,7 +26,17 @@ internal static class SessionApi
             var released = session is not null && await lifecycle.ReleaseAsync(session, ReleaseReason.GaveBack, context.RequestAborted);
             return Results.Json(new { user, released, runtime = session?.Runtime, next = released ? lifecycle.Notice(ReleaseReason.GaveBack) : NextStep.None });
         });
-        person.MapGet("/wait", (ClaimsPrincipal who, HttpContext context, WaitingRoom.WaitingRoom room) => room.StreamAsync(context, who.Person()));
+        person.MapGet("/wait", async (ClaimsPrincipal who, HttpContext context, WaitingRoom.WaitingRoom room, Profiles.ProfileChoice choice) =>
+        {
+            var (profile, _, refusal) = await choice.ResolveAsync(context.Request, who.Person());
+            if (refusal is not null)
+            {
+                await choice.RefuseAsync(context, who.Person(), refusal);
+                return;
+            }
+
+            await room.StreamAsync(context, who.Person(), profile);
+        });
 
         var admin = api.MapGroup("/admin").RequireAuthorization(IdentityExtensions.AdminPolicy);
         admin.MapGet("/sessions", async (SessionQueries queries) => Results.Json(await queries.OverviewAsync()));

@@ -2,20 +2,22 @@ using SdAgones.Gateway.Allocation;
 using SdAgones.Runtimes.Sessions;
 using SdAgones.Gateway.Identity;
 using SdAgones.Gateway.Sessions;
-using SdAgones.Runtimes.Agones;
+using SdAgones.Contracts.Profiles;
 
 namespace SdAgones.Gateway.Forwarding;
 
 /// <summary>
 /// Every request that is not the gateway's own: who is this → their session → a runtime if they have none →
 /// forward, noting activity whenever the request's or the upgraded connection's bytes move. One trace spans the whole way.
+/// The profile asked for (<see cref="Profiles.ProfileChoice"/>) is checked first: one the person may not use is 403; a
+/// runtime of another profile than the one explicitly asked for is not forwarded to (409: switch first).
 /// </summary>
 internal sealed partial class GatewayPipeline(
     SessionDirectory sessions,
     RuntimeAllocator allocator,
     WaitingRoom.WaitingRoom waitingRoom,
     RuntimeForwarder forwarder,
-    AgonesClient agones,
+    Profiles.ProfileChoice choice,
     Usage.QuotaGate quota,
     ForwardedTraces traces,
     TimeProvider time,
@@ -36,20 +38,33 @@ internal sealed partial class GatewayPipeline(
 
         var user = context.User.Person(); // signed in: the endpoint requires authorization
         GatewayRequestSpan.TagPerson(activity, user);
+        RuntimeProfile? asked = null;
+        if (Profiles.ProfileChoice.Asked(context.Request) is { } slug)
+        {
+            if (choice.Check(slug, user) is { } refusal)
+            {
+                await choice.RefuseAsync(context, user, refusal);
+                return;
+            }
+
+            asked = choice.Profiles.Find(slug)!;
+        }
+
         var session = await sessions.FindAsync(user); // a cache fault is answered 503 by the gateway's exception handler
         var allocated = session is null; // a person's first request (allocation, then first forward) is always traced in full
 
         if (session is null)
         {
-            if (await quota.RefuseAsync(context, user))
+            var profile = asked ?? await choice.RememberedAsync(user);
+            if (await quota.RefuseAsync(context, user, profile))
             {
                 return;
             }
 
-            var outcome = await allocator.EnsureAsync(user);
+            var outcome = await allocator.EnsureAsync(user, profile);
             if (outcome.Session is null)
             {
-                await waitingRoom.RespondAsync(context, user, outcome);
+                await waitingRoom.RespondAsync(context, user, outcome, profile);
                 return;
             }
 
@@ -57,7 +72,14 @@ internal sealed partial class GatewayPipeline(
             waitingRoom.RecordWait(user);
         }
 
-        GatewayRequestSpan.TagRuntime(activity, session.Runtime, agones.FleetName);
+        var held = choice.Profiles.Find(session.Profile) ?? choice.Profiles.Default;
+        if (asked is not null && asked.Slug != held.Slug)
+        {
+            await Profiles.ProfileSwitch.ConflictAsync(context, held, asked);
+            return;
+        }
+
+        GatewayRequestSpan.TagRuntime(activity, session.Runtime, held.FleetName, held.Slug);
         sessions.Touch(user);
         ActivityMeter.Attach(context, () => sessions.Touch(user));
         var sampled = (allocated && activity is { Recorded: true }) || traces.IsSampled(activity);

@@ -12,6 +12,7 @@ internal static class GatewayRequestSpan
     public const string PersonTag = "sdagones.person";
     public const string RuntimeTag = "sdagones.runtime";
     public const string ProfileTag = "sdagones.profile";
+    public const string FleetTag = "sdagones.fleet";
     private const int MaxSegments = 3;
     private const int PersonHashChars = 12;
 
@@ -45,9 +46,11 @@ internal static class GatewayRequestSpan
         }
     }
 
-    public static void TagRuntime(Activity? activity, string runtime, string profile)
+    /// <summary>The runtime a request went to, its Fleet and its profile (the slug).</summary>
+    public static void TagRuntime(Activity? activity, string runtime, string fleet, string profile)
     {
         activity?.SetTag(RuntimeTag, runtime);
+        activity?.SetTag(FleetTag, fleet);
         activity?.SetTag(ProfileTag, profile);
     }
 

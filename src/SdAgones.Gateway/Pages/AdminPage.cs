@@ -19,6 +19,23 @@ internal static class AdminPage
         return PageLayout.Render("Admin", body, PageLayout.LocalTimeScript + Script);
     }
 
+    /// <summary>Per profile: Ready, Allocated, Starting and waiting (only with more than one profile).</summary>
+    private static string Profiles(PlatformOverview overview) => overview.Profiles.Count < 2 ? "" : $"""
+        <table id="profiles">
+          <thead><tr><th>Profile</th><th>Fleet</th><th>Ready</th><th>Allocated</th><th>Starting</th><th>Waiting</th></tr></thead>
+          <tbody>{string.Join("", overview.Profiles.Select(p => $"""
+            <tr data-profile="{PageLayout.Encode(p.Profile)}">
+              <td data-label="Profile"><b>{PageLayout.Encode(p.DisplayName)}</b> <span class="muted">{PageLayout.Encode(p.Profile)}</span></td>
+              <td data-label="Fleet"><code>{PageLayout.Encode(p.Fleet)}</code></td>
+              <td data-label="Ready" class="ready">{p.Runtimes.Ready}</td>
+              <td data-label="Allocated" class="allocated">{p.Runtimes.Allocated}</td>
+              <td data-label="Starting" class="starting">{p.Runtimes.Starting}</td>
+              <td data-label="Waiting" class="waiting">{p.Waiting}</td>
+            </tr>
+            """))}</tbody>
+        </table>
+        """;
+
     private static string Live(PlatformOverview overview)
     {
         var rows = string.Join("", overview.Sessions.OrderBy(s => s.AllocatedAt).Select(s => $"""
@@ -52,6 +69,7 @@ internal static class AdminPage
                 <div>Starting<b id="fleet-starting">{overview.Fleet.Starting}</b></div>
                 <div>Total<b id="fleet-total">{overview.Fleet.Total}</b></div>
               </div>
+              {Profiles(overview)}
             </section>
             <section class="card">
               <h2>Sessions <span class="muted" id="session-count">({overview.Sessions.Count})</span></h2>

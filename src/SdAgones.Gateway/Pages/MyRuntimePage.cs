@@ -9,7 +9,8 @@ namespace SdAgones.Gateway.Pages;
 /// </summary>
 internal static class MyRuntimePage
 {
-    public static string Render(PersonSession me, bool developmentMode)
+    /// <param name="choices">The profile cards (<see cref="Profiles.ProfileCards"/>) for a person with more than one profile to choose from.</param>
+    public static string Render(PersonSession me, bool developmentMode, string? choices = null)
     {
         var details = me.State switch
         {
@@ -46,6 +47,7 @@ internal static class MyRuntimePage
               <p>Signed in as <b id="user">{PageLayout.Encode(me.User)}</b></p>
               {details}
             </div>
+            {choices}
             {(developmentMode ? """<form method="post" action="/_sd/signout"><button type="submit" class="secondary" id="signout">Sign out</button></form>""" : "")}
             """;
         return PageLayout.Render("My runtime", body, PageLayout.LocalTimeScript + Script);

@@ -11,7 +11,9 @@ namespace SdAgones.Gateway.Pages;
 /// </summary>
 internal static class WaitingPage
 {
-    public static string Render(string user, AllocationOutcome outcome, string? notice, string? quotaNotice, string? order, double? estimateSeconds, TimeSpan waited)
+    public static string Render(
+        string user, AllocationOutcome outcome, string? notice, string? quotaNotice, string? order, double? estimateSeconds, TimeSpan waited,
+        SdAgones.Contracts.Profiles.RuntimeProfile? profile = null)
     {
         var stages = new[] { WaitStage.Queued, WaitStage.Allocating, WaitStage.Starting, WaitStage.Ready };
         var items = string.Join("", stages.Select(s =>
@@ -24,7 +26,7 @@ internal static class WaitingPage
             <p class="notice" id="quota-notice"{(quotaNotice is null ? " hidden" : "")}>{PageLayout.Encode(quotaNotice)}</p>
             {(outcome.Problem is null ? "" : $"<p class=\"error\" id=\"problem\">{PageLayout.Encode(outcome.Problem)}</p>")}
             <div class="card">
-              <div class="muted">Your place in the queue</div>
+              <div class="muted">Your place in the queue{(profile is null ? "" : $" for <b id=\"profile\" data-profile=\"{PageLayout.Encode(profile.Slug)}\">{PageLayout.Encode(profile.DisplayName)}</b>")}</div>
               <div class="big" id="position">{position}</div>
               {(order is null ? "" : $"<p class=\"muted\" id=\"order\">{PageLayout.Encode(order)}</p>")}
               <ul class="stage" id="stages">{items}</ul>
@@ -35,13 +37,13 @@ internal static class WaitingPage
             <p class="muted">Signed in as <b id="user">{PageLayout.Encode(user)}</b>. <a href="/_sd/">My runtime</a></p>
             <noscript><meta http-equiv="refresh" content="5"></noscript>
             """;
-        const string script = """
+        var script = (profile is null ? "const waitUrl = '/_sd/api/wait';\n" : $"const waitUrl = '/_sd/api/wait?profile={Uri.EscapeDataString(profile.Slug)}';\n") + """
             const started = Date.now() - Number(document.getElementById('waited').dataset.waitedMs || 0);
             const format = (seconds) => seconds < 60 ? seconds + ' s' : Math.floor(seconds / 60) + ' min ' + (seconds % 60) + ' s';
             const showWaited = () => { document.getElementById('waited').textContent = format(Math.floor((Date.now() - started) / 1000)); };
             showWaited();
             setInterval(showWaited, 1000);
-            const events = new EventSource('/_sd/api/wait');
+            const events = new EventSource(waitUrl);
             events.onmessage = (m) => {
               const s = JSON.parse(m.data);
               document.getElementById('position').textContent = s.queuePosition == null ? '–' : s.queuePosition;

@@ -23,14 +23,16 @@ internal sealed partial class SessionDirectory : IDisposable
     private readonly SessionLifecycle lifecycle;
     private readonly GameServerWatcher watcher;
     private readonly AgonesClient agones;
+    private readonly SdAgones.Contracts.Profiles.ProfileCatalog profiles;
     private readonly IOptions<IdleOptions> idle;
     private readonly TimeProvider time;
     private readonly ILogger<SessionDirectory> logger;
 
     public SessionDirectory(
-        SessionStore store, SessionLifecycle lifecycle, GameServerWatcher watcher, AgonesClient agones, IOptions<IdleOptions> idle,
-        TimeProvider time, ILogger<SessionDirectory> logger)
+        SessionStore store, SessionLifecycle lifecycle, GameServerWatcher watcher, AgonesClient agones,
+        SdAgones.Contracts.Profiles.ProfileCatalog profiles, IOptions<IdleOptions> idle, TimeProvider time, ILogger<SessionDirectory> logger)
     {
+        this.profiles = profiles;
         this.store = store;
         this.lifecycle = lifecycle;
         this.watcher = watcher;
@@ -171,7 +173,8 @@ internal sealed partial class SessionDirectory : IDisposable
     {
         var server = watcher.All.FirstOrDefault(s => s.State == GameServerState.Allocated && s.AllocatedUser == user);
         return server is not null && RuntimeAddress.WebUI(server) is { } target
-            ? new RuntimeSession(user, server.Name, target, server.Metadata.CreationTimestamp ?? default, server.Status?.NodeName)
+            ? new RuntimeSession(user, server.Name, target, server.Metadata.CreationTimestamp ?? default, server.Status?.NodeName,
+                profiles.ForFleet(server.Fleet)?.Slug ?? "")
             : null;
     }
 

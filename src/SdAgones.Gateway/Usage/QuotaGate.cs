@@ -18,23 +18,21 @@ internal sealed class QuotaGate
     private readonly UsageLedger ledger;
     private readonly NoticeBoard notices;
     private readonly TimeProvider time;
-    private readonly string profile;
     private static readonly TimeSpan FoldEvery = TimeSpan.FromSeconds(1);
     private readonly Counter<long> refusals;
 
-    public QuotaGate(QuotaPolicy quotas, UsageLedger ledger, NoticeBoard notices, AgonesClient agones, TimeProvider time, IMeterFactory meters)
+    public QuotaGate(QuotaPolicy quotas, UsageLedger ledger, NoticeBoard notices, TimeProvider time, IMeterFactory meters)
     {
         this.quotas = quotas;
         this.ledger = ledger;
         this.notices = notices;
         this.time = time;
-        profile = agones.FleetName;
         refusals = meters.Create(UsageLedger.MeterName).CreateCounter<long>("sdagones.quota.refusals", "{request}",
             "Requests for a runtime refused because the person's GPU time quota is used up, by profile");
     }
 
-    /// <summary>Answers 429 and returns true when the person is over their quota; false (nothing written) otherwise.</summary>
-    public async Task<bool> RefuseAsync(HttpContext context, string user)
+    /// <summary>Answers 429 and returns true when the person is over their quota in <paramref name="profile"/>; false (nothing written) otherwise.</summary>
+    public async Task<bool> RefuseAsync(HttpContext context, string user, SdAgones.Contracts.Profiles.RuntimeProfile profile)
     {
         if (!quotas.AnyQuota)
         {
@@ -42,13 +40,13 @@ internal sealed class QuotaGate
         }
 
         await ledger.FoldAsync(FoldEvery); // a release the cruiser has not folded yet still counts (the cruiser folds at once after a quota release)
-        var status = await quotas.StatusAsync(user);
+        var status = await quotas.StatusAsync(user, profile.Slug);
         if (!status.Exceeded)
         {
             return false;
         }
 
-        refusals.Add(1, new KeyValuePair<string, object?>("profile", profile));
+        refusals.Add(1, new KeyValuePair<string, object?>("profile", profile.Slug));
         var reset = status.ResetAt!.Value;
         var retryAfter = (long)Math.Ceiling(Math.Max(1, (reset - time.GetUtcNow()).TotalSeconds));
         context.Response.Headers.RetryAfter = retryAfter.ToString(CultureInfo.InvariantCulture);

@@ -2,14 +2,17 @@ using System.Collections.Concurrent;
 using k8s;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using SdAgones.Contracts.Profiles;
+using SdAgones.Runtimes.Profiles;
 
 namespace SdAgones.Runtimes.Agones;
 
 /// <summary>
-/// An informer: a local copy of the namespace's GameServers kept current by list + watch, re-listing whenever the
-/// watch breaks. The gateway learns within a second that a runtime died instead of waiting for a 502.
+/// An informer: a local copy of the GameServers of every profile's Fleet kept current by list + watch, re-listing
+/// whenever the watch breaks. The gateway learns within a second that a runtime died instead of waiting for a 502.
 /// </summary>
-public sealed partial class GameServerWatcher(AgonesClient agones, TimeProvider time, ILogger<GameServerWatcher> logger) : BackgroundService
+public sealed partial class GameServerWatcher(
+    AgonesClient agones, ProfileCatalog profiles, TimeProvider time, ILogger<GameServerWatcher> logger) : BackgroundService
 {
     private readonly ConcurrentDictionary<string, GameServer> servers = new(StringComparer.Ordinal);
     private readonly TaskCompletionSource synced = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -34,9 +37,9 @@ public sealed partial class GameServerWatcher(AgonesClient agones, TimeProvider 
         {
             try
             {
-                var list = await agones.ListGameServersAsync(labelSelector: $"{AgonesApi.FleetLabel}={agones.FleetName}", stoppingToken);
+                var list = await agones.ListGameServersAsync(labelSelector: ProfileOfGameServer.AnyFleet, stoppingToken);
                 var seen = new HashSet<string>(StringComparer.Ordinal);
-                foreach (var server in list.Items)
+                foreach (var server in list.Items.Where(Ours))
                 {
                     seen.Add(server.Name);
                     if (Store(server) is { } type)
@@ -56,8 +59,13 @@ public sealed partial class GameServerWatcher(AgonesClient agones, TimeProvider 
                 synced.TrySetResult();
                 backoff = TimeSpan.FromMilliseconds(200);
                 await foreach (var (type, server) in agones.WatchGameServersAsync(
-                                   list.Metadata.ResourceVersion, $"{AgonesApi.FleetLabel}={agones.FleetName}", stoppingToken))
+                                   list.Metadata.ResourceVersion, ProfileOfGameServer.AnyFleet, stoppingToken))
                 {
+                    if (!Ours(server))
+                    {
+                        continue;
+                    }
+
                     if (type == WatchEventType.Deleted)
                     {
                         if (servers.TryRemove(server.Name, out _))
@@ -87,6 +95,12 @@ public sealed partial class GameServerWatcher(AgonesClient agones, TimeProvider 
             }
         }
     }
+
+    /// <summary>A GameServer of one of the profiles' Fleets (others in the namespace are not the platform's).</summary>
+    private bool Ours(GameServer server) => profiles.ProfileOf(server) is not null;
+
+    /// <summary>The Ready GameServers of <paramref name="profile"/>'s Fleet.</summary>
+    public int ReadyOf(RuntimeProfile profile) => servers.Values.Count(s => s.State == GameServerState.Ready && s.Fleet == profile.FleetName);
 
     /// <summary>
     /// Keeps the GameServer; returns how it changed, or null when the copy already held this resource version (a

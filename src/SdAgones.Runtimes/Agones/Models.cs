@@ -18,6 +18,10 @@ public sealed class GameServer : IKubernetesObject<V1ObjectMeta>
     [JsonIgnore] public string Name => Metadata.Name;
     [JsonIgnore] public GameServerState? State => Status?.State;
 
+    /// <summary>The Fleet the GameServer belongs to (its <c>agones.dev/fleet</c> label), which names its profile.</summary>
+    [JsonIgnore]
+    public string? Fleet => Metadata.Labels is { } l && l.TryGetValue(AgonesApi.FleetLabel, out var fleet) ? fleet : null;
+
     /// <summary>The person this runtime is allocated to, from its annotation (null when none).</summary>
     [JsonIgnore]
     public string? AllocatedUser =>

@@ -28,17 +28,21 @@ public static class ProfileRegistration
         services.AddSingleton<IValidateOptions<ProfileOptions>, ProfileCheck>();
         services.AddSingleton(sp => ProfileCatalog.Create(
             sp.GetRequiredService<IOptions<ProfileOptions>>().Value.Profiles,
-            Single(sp.GetService<IOptions<AgonesOptions>>()?.Value.Fleet)));
+            Single(sp.GetService<IOptions<AgonesOptions>>()?.Value.Fleet, sp.GetService<IConfiguration>())));
         return services;
     }
 
-    /// <summary>The one profile of a platform with no profiles configured: today's Fleet, a T4, open to everyone.</summary>
-    public static RuntimeProfile Single(string? fleet) => new()
+    /// <summary>
+    /// The one profile of a platform with no profiles configured: today's Fleet, a T4, open to everyone, with the GPU
+    /// count usage was told before profiles (<c>Usage:GpuCount</c>), so its accounting does not change.
+    /// </summary>
+    public static RuntimeProfile Single(string? fleet, IConfiguration? configuration = null) => new()
     {
         Slug = ProfileCatalog.DefaultSlug,
         DisplayName = "Standard GPU",
         Description = "The platform's runtime.",
         Fleet = fleet ?? "",
+        GpuCount = int.TryParse(configuration?["Usage:GpuCount"], System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out var gpus) && gpus is >= 1 and <= 16 ? gpus : 1,
         Default = true,
     };
 

@@ -84,7 +84,7 @@ public sealed class SessionEventLog(IConnectionMultiplexer redis)
         """;
 
     /// <summary>The event's fields known before the script runs, as JSON without the closing brace.</summary>
-    internal static string Head(SessionState state, string person, string? runtime, string fleet, ReleaseReason? reason, DateTimeOffset at)
+    internal static string Head(SessionState state, string person, string? runtime, string fleet, string profile, ReleaseReason? reason, DateTimeOffset at)
     {
         var json = JsonSerializer.Serialize(new
         {
@@ -94,7 +94,7 @@ public sealed class SessionEventLog(IConnectionMultiplexer redis)
             person,
             runtime,
             fleet,
-            profile = "",
+            profile,
             reason = reason is { } r ? SessionEvent.Name(r) : null,
         }, SessionEventJson.Options);
         return json[..^1];

@@ -2,7 +2,9 @@ using System.Diagnostics.Metrics;
 using System.Globalization;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using SdAgones.Contracts.Profiles;
 using SdAgones.Runtimes.Agones;
+using SdAgones.Runtimes.Profiles;
 
 namespace SdAgones.Runtimes.Sessions;
 
@@ -16,7 +18,8 @@ public sealed partial class SessionLifecycle : IDisposable
 {
     public const string MeterName = "SdAgones.Sessions";
     private readonly SessionStore store;
-    private readonly WaitingLine line;
+    private readonly ProfileLines lines;
+    private readonly ProfileCatalog profiles;
     private readonly NoticeBoard notices;
     private readonly AgonesClient agones;
     private readonly IOptions<IdleOptions> idle;
@@ -26,11 +29,12 @@ public sealed partial class SessionLifecycle : IDisposable
     private readonly Counter<long> released;
 
     public SessionLifecycle(
-        SessionStore store, WaitingLine line, NoticeBoard notices, AgonesClient agones, IOptions<IdleOptions> idle, TimeProvider time,
+        SessionStore store, ProfileLines lines, NoticeBoard notices, AgonesClient agones, IOptions<IdleOptions> idle, TimeProvider time,
         IMeterFactory meters, ILogger<SessionLifecycle> logger)
     {
         this.store = store;
-        this.line = line;
+        this.lines = lines;
+        profiles = lines.Profiles;
         this.notices = notices;
         this.agones = agones;
         this.idle = idle;
@@ -40,47 +44,63 @@ public sealed partial class SessionLifecycle : IDisposable
         released = meter.CreateCounter<long>("sdagones.sessions.released", "{session}", "Sessions released, by reason");
     }
 
-    /// <summary>none → queued: puts the person in line (once) and returns their 0-based position.</summary>
-    public async Task<long> JoinQueueAsync(string user)
+    /// <summary>
+    /// none → queued: puts the person in the line of <paramref name="profile"/> (the default profile's when null; once)
+    /// and returns their 0-based position. Joining one line leaves any other: a person waits for one profile at a time.
+    /// </summary>
+    public async Task<long> JoinQueueAsync(string user, RuntimeProfile? profile = null)
     {
-        var (position, joined) = await line.JoinQueueAsync(user);
+        profile ??= profiles.Default;
+        var (position, joined) = await lines.For(profile).JoinQueueAsync(user);
         if (joined)
         {
-            LogEvent(SessionEvent.Name(SessionState.Queued), user, "", agones.FleetName, "", 0);
+            LogEvent(SessionEvent.Name(SessionState.Queued), user, "", profile.FleetName, profile.Slug, "", 0);
+            foreach (var (other, _) in lines.All.Where(l => l.Profile.Slug != profile.Slug))
+            {
+                await LeaveQueueAsync(user, other);
+            }
         }
 
         return position;
     }
 
     /// <summary>
-    /// none → queued → allocating in one cache round trip (<see cref="WaitingLine.AdmitAsync"/>): the person's session if
-    /// they have one, else their place in line, and the allocation lock when their rank is below <paramref name="admitBelow"/>.
+    /// none → queued → allocating in one cache round trip (<see cref="WaitingLine.AdmitAsync"/>) in the line of
+    /// <paramref name="profile"/> (the default's when null): the person's session if they have one, else their place in
+    /// line, and the allocation lock (one per person, whatever the profile) when their rank is below <paramref name="admitBelow"/>.
+    /// Joining one line leaves any other: a person waits for one profile at a time.
     /// </summary>
-    public async Task<Admission> AdmitAsync(string user, string token, TimeSpan ttl, long admitBelow, string? fleet = null)
+    public async Task<Admission> AdmitAsync(string user, string token, TimeSpan ttl, long admitBelow, RuntimeProfile? profile = null)
     {
-        var admission = await line.AdmitAsync(user, token, ttl, admitBelow, fleet);
+        profile ??= profiles.Default;
+        var admission = await lines.For(profile).AdmitAsync(user, token, ttl, admitBelow, profile.FleetName);
         if (admission.Joined)
         {
-            LogEvent(SessionEvent.Name(SessionState.Queued), user, "", fleet ?? agones.FleetName, "", 0);
+            LogEvent(SessionEvent.Name(SessionState.Queued), user, "", profile.FleetName, profile.Slug, "", 0);
+            foreach (var (other, _) in lines.All.Where(l => l.Profile.Slug != profile.Slug))
+            {
+                await LeaveQueueAsync(user, other);
+            }
         }
 
         if (admission.Result == AdmissionResult.Locked)
         {
-            LogEvent(SessionEvent.Name(SessionState.Allocating), user, "", fleet ?? agones.FleetName, "", 0);
+            LogEvent(SessionEvent.Name(SessionState.Allocating), user, "", profile.FleetName, profile.Slug, "", 0);
         }
 
         return admission;
     }
 
-    /// <summary>queued → allocating: takes the person's allocation lock; false when another attempt holds it.</summary>
-    public async Task<bool> BeginAllocationAsync(string user, string token, TimeSpan ttl)
+    /// <summary>queued → allocating: takes the person's allocation lock (one per person, whatever the profile); false when another attempt holds it.</summary>
+    public async Task<bool> BeginAllocationAsync(string user, string token, TimeSpan ttl, RuntimeProfile? profile = null)
     {
-        if (!await store.TryLockAsync(user, token, ttl))
+        profile ??= profiles.Default;
+        if (!await store.TryLockAsync(user, token, ttl, profile.Slug))
         {
             return false;
         }
 
-        LogEvent(SessionEvent.Name(SessionState.Allocating), user, "", agones.FleetName, "", 0);
+        LogEvent(SessionEvent.Name(SessionState.Allocating), user, "", profile.FleetName, profile.Slug, "", 0);
         return true;
     }
 
@@ -88,42 +108,55 @@ public sealed partial class SessionLifecycle : IDisposable
     public Task EndAllocationAsync(string user, string token) => store.UnlockAsync(user, token);
 
     /// <summary>
-    /// allocating → bound (or none → bound when the cruiser rebuilds a lost cache): binds the runtime; with the
-    /// allocation's <paramref name="lockToken"/>, its lock is let go in the same script (no <see cref="EndAllocationAsync"/> needed).
+    /// allocating → bound (or none → bound when the cruiser rebuilds a lost cache): binds the runtime of the session's
+    /// profile; with the allocation's <paramref name="lockToken"/>, its lock is let go in the same script (no
+    /// <see cref="EndAllocationAsync"/> needed).
     /// </summary>
     public async Task BindRuntimeAsync(RuntimeSession session, string? lockToken = null)
     {
+        if (profiles.Find(session.Profile) is null)
+        {
+            session = session with { Profile = profiles.Default.Slug };
+        }
+
         await store.AssignAsync(session, lockToken);
-        LogEvent(SessionEvent.Name(SessionState.Bound), session.User, session.Runtime, agones.FleetName, "", 0);
+        LogEvent(SessionEvent.Name(SessionState.Bound), session.User, session.Runtime, FleetOf(session.Profile), session.Profile, "", 0);
     }
 
-    /// <summary>queued → released (left_queue): the person stopped asking.</summary>
-    public async Task<bool> LeaveQueueAsync(string user)
+    /// <summary>queued → released (left_queue): the person stopped asking (in the line of <paramref name="profile"/>, the default's when null).</summary>
+    public async Task<bool> LeaveQueueAsync(string user, RuntimeProfile? profile = null)
     {
-        if (!await line.LeaveQueueAsync(user))
+        profile ??= profiles.Default;
+        if (!await lines.For(profile).LeaveQueueAsync(user))
         {
             return false;
         }
 
-        LogEvent(SessionEvent.Name(SessionState.Released), user, "", agones.FleetName, SessionEvent.Name(ReleaseReason.LeftQueue), 0);
+        LogEvent(SessionEvent.Name(SessionState.Released), user, "", profile.FleetName, profile.Slug, SessionEvent.Name(ReleaseReason.LeftQueue), 0);
         return true;
     }
 
-    /// <summary>Everyone in line who stopped asking before <paramref name="before"/> leaves it.</summary>
+    /// <summary>Everyone in any profile's line who stopped asking before <paramref name="before"/> leaves it.</summary>
     public async Task<int> DropStaleQueueEntriesAsync(DateTimeOffset before)
     {
-        var stale = await line.StaleQueueEntriesAsync(before);
         var dropped = 0;
-        foreach (var user in stale)
+        foreach (var (profile, line) in lines.All)
         {
-            dropped += await LeaveQueueAsync(user) ? 1 : 0;
+            foreach (var user in await line.StaleQueueEntriesAsync(before))
+            {
+                dropped += await LeaveQueueAsync(user, profile) ? 1 : 0;
+            }
         }
 
         return dropped;
     }
 
     public Task<bool> ReleaseAsync(RuntimeSession session, ReleaseReason reason, CancellationToken ct, ReleaseDetail detail = default) =>
-        ReleaseAsync(session.User, session.Runtime, reason, ct, detail with { AllocatedAt = detail.AllocatedAt ?? session.AllocatedAt });
+        ReleaseAsync(session.User, session.Runtime, reason, ct, detail with
+        {
+            AllocatedAt = detail.AllocatedAt ?? session.AllocatedAt,
+            Profile = detail.Profile ?? (session.Profile is { Length: > 0 } p ? p : null),
+        });
 
     /// <summary>
     /// bound → released: THE release path. The ownership check and the cache change are one script (the session must
@@ -134,21 +167,24 @@ public sealed partial class SessionLifecycle : IDisposable
     /// </summary>
     public async Task<bool> ReleaseAsync(string user, string runtime, ReleaseReason reason, CancellationToken ct, ReleaseDetail detail = default)
     {
+        // The GameServer is read first: its Fleet names the profile the release counts under when the caller does not know it.
+        var server = await agones.GetGameServerAsync(runtime, ct);
+        var profile = profiles.Find(detail.Profile) ?? (server is null ? null : profiles.ProfileOf(server)) ?? profiles.Default;
         var now = time.GetUtcNow();
         var held = detail.AllocatedAt is { } at ? now - at : (TimeSpan?)null;
-        if (!await store.ReleaseAsync(user, runtime, reason, reason == ReleaseReason.Idle ? detail.IdleSince : null, reason == ReleaseReason.Orphan ? held : null))
+        if (!await store.ReleaseAsync(user, runtime, reason, reason == ReleaseReason.Idle ? detail.IdleSince : null, reason == ReleaseReason.Orphan ? held : null, profile.Slug))
         {
             return false;
         }
 
-        if (Notice(reason, detail.By) is { } notice)
+        if (Notice(reason, detail.By, reason == ReleaseReason.Idle ? IdleTimeoutOf(profile) : null) is { } notice)
         {
             await notices.SetAsync(user, notice);
         }
 
-        released.Add(1, new KeyValuePair<string, object?>("reason", SessionEvent.Name(reason)));
-        LogEvent(SessionEvent.Name(SessionState.Released), user, runtime, agones.FleetName, SessionEvent.Name(reason), held?.TotalSeconds ?? 0);
-        if (await agones.GetGameServerAsync(runtime, ct) is { } server && (server.AllocatedUser is null || server.AllocatedUser == user))
+        released.Add(1, [new("reason", SessionEvent.Name(reason)), new("profile", profile.Slug)]);
+        LogEvent(SessionEvent.Name(SessionState.Released), user, runtime, profile.FleetName, profile.Slug, SessionEvent.Name(reason), held?.TotalSeconds ?? 0);
+        if (server is not null && (server.AllocatedUser is null || server.AllocatedUser == user))
         {
             await agones.DeleteGameServerAsync(runtime, ct);
         }
@@ -160,10 +196,10 @@ public sealed partial class SessionLifecycle : IDisposable
     /// What the person reads on their next page, one text per reason: why the runtime was given back and what happens
     /// next (nothing comes by itself: the next request starts a new runtime); null where they need no explanation.
     /// </summary>
-    public string? Notice(ReleaseReason reason, string? by = null) => reason switch
+    public string? Notice(ReleaseReason reason, string? by = null, TimeSpan? idleTimeout = null) => reason switch
     {
         ReleaseReason.Idle => string.Format(CultureInfo.InvariantCulture,
-            "Your runtime was given back after {0} without activity; your next request starts a new one.", Describe(idle.Value.Timeout)),
+            "Your runtime was given back after {0} without activity; your next request starts a new one.", Describe(idleTimeout ?? idle.Value.Timeout)),
         ReleaseReason.GaveBack => "You gave your runtime back; your next request starts a new one.",
         ReleaseReason.Admin => $"An administrator ({by ?? "unknown"}) gave your runtime back; your next request starts a new one.",
         ReleaseReason.RuntimeGone or ReleaseReason.RuntimeUnreachable => "Your runtime stopped unexpectedly; your next request starts a new one.",
@@ -173,6 +209,14 @@ public sealed partial class SessionLifecycle : IDisposable
         _ => throw new ArgumentOutOfRangeException(nameof(reason), reason, "unknown release reason"),
     };
 
+    /// <summary>How long a runtime of <paramref name="profile"/> may sit idle: the profile's own timeout, else the platform's.</summary>
+    public TimeSpan IdleTimeoutOf(RuntimeProfile profile) => profile.IdleTimeout ?? idle.Value.Timeout;
+
+    /// <summary>The profile a session counts under (the default for sessions from before profiles).</summary>
+    public RuntimeProfile ProfileOf(RuntimeSession session) => profiles.Find(session.Profile) ?? profiles.Default;
+
+    private string FleetOf(string slug) => (profiles.Find(slug) ?? profiles.Default).FleetName;
+
     /// <summary>A duration as people say it ("15 minutes", "20 seconds"), for the notices and the pages.</summary>
     public static string Describe(TimeSpan span) =>
         span.TotalMinutes >= 1 ? string.Format(CultureInfo.InvariantCulture, "{0:0.#} minutes", span.TotalMinutes)
@@ -181,9 +225,10 @@ public sealed partial class SessionLifecycle : IDisposable
     public void Dispose() => meter.Dispose();
 
     [LoggerMessage(EventId = 1500, Level = LogLevel.Information,
-        Message = "Session event {State}: person {Person}, runtime {Runtime}, fleet {Fleet}, reason {Reason}, held {HeldSeconds:F1} s")]
-    private partial void LogEvent(string state, string person, string runtime, string fleet, string reason, double heldSeconds);
+        Message = "Session event {State}: person {Person}, runtime {Runtime}, fleet {Fleet}, profile {Profile}, reason {Reason}, held {HeldSeconds:F1} s")]
+    private partial void LogEvent(string state, string person, string runtime, string fleet, string profile, string reason, double heldSeconds);
 }
 
 /// <summary>What a release needs beyond its reason: the idle deadline it must still meet, who asked, since when the runtime was held.</summary>
-public readonly record struct ReleaseDetail(DateTimeOffset? IdleSince = null, string? By = null, DateTimeOffset? AllocatedAt = null);
+/// <remarks><see cref="Profile"/>: the slug the release counts under; null = the GameServer's Fleet's profile.</remarks>
+public readonly record struct ReleaseDetail(DateTimeOffset? IdleSince = null, string? By = null, DateTimeOffset? AllocatedAt = null, string? Profile = null);

@@ -43,7 +43,7 @@ public enum ReleaseReason
     /// <summary>Reserved: a usage quota ran out.</summary>
     Quota,
 
-    /// <summary>Reserved: the person switched to another GPU profile.</summary>
+    /// <summary>The person switched to another GPU profile (<c>POST /_sd/profile</c> with confirmation); they queue for the new one.</summary>
     ProfileSwitch,
 }
 

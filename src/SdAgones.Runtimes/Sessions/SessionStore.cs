@@ -8,19 +8,24 @@ namespace SdAgones.Runtimes.Sessions;
 /// leases have their own stores). Every change that touches more than one key is one Lua script, so it is atomic on
 /// Garnet and Redis alike; every session transition appends its event (<see cref="SessionEventLog"/>) in the same script.
 /// </summary>
-public sealed class SessionStore(IConnectionMultiplexer redis, TimeProvider time, string fleet = "", int eventLogLength = 100_000)
+/// <remarks>
+/// A session records its profile; its events name the profile and the profile's Fleet (<paramref name="profiles"/>;
+/// without a catalog, <paramref name="fleet"/>). The allocation lock is the person's, whatever the profile.
+/// </remarks>
+public sealed class SessionStore(
+    IConnectionMultiplexer redis, TimeProvider time, string fleet = "", int eventLogLength = 100_000, SdAgones.Contracts.Profiles.ProfileCatalog? profiles = null)
 {
     // KEYS: session, lastseen, queue, queue:seen, queue:joined, events, events:seq, allocation lock
-    // ARGV: user, runtime, target, allocatedAt, node, now (s), score (ms), head, cap, lock token ('' when none is held)
+    // ARGV: user, runtime, target, allocatedAt, node, now (s), score (ms), head, cap, profile, lock token ('' when none is held)
     private const string BindScript = SessionEventLog.AppendLua + """
-        redis.call('HSET', KEYS[1], 'runtime', ARGV[2], 'target', ARGV[3], 'allocatedAt', ARGV[4], 'node', ARGV[5])
+        redis.call('HSET', KEYS[1], 'runtime', ARGV[2], 'target', ARGV[3], 'allocatedAt', ARGV[4], 'node', ARGV[5], 'profile', ARGV[10])
         redis.call('ZADD', KEYS[2], ARGV[6], ARGV[1])
         redis.call('ZREM', KEYS[3], ARGV[1])
         redis.call('ZREM', KEYS[4], ARGV[1])
         local joined = redis.call('ZSCORE', KEYS[5], ARGV[1])
         redis.call('ZREM', KEYS[5], ARGV[1])
         record(KEYS[6], KEYS[7], ARGV[9], ARGV[7], ARGV[8], seconds(joined, ARGV[6]), 'null')
-        if ARGV[10] ~= '' and redis.call('GET', KEYS[8]) == ARGV[10] then redis.call('DEL', KEYS[8]) end
+        if ARGV[11] ~= '' and redis.call('GET', KEYS[8]) == ARGV[11] then redis.call('DEL', KEYS[8]) end
         return 1
         """;
 
@@ -72,19 +77,28 @@ public sealed class SessionStore(IConnectionMultiplexer redis, TimeProvider time
     }
 
     /// <summary>
-    /// Binds a person to a runtime, marks them active now and takes them out of the queue, atomically (event: bound); with
-    /// the <paramref name="lockToken"/> of the allocation that got the runtime, that lock is let go in the same script.
+    /// Binds a person to a runtime, marks them active now and takes them out of the session's profile's line, atomically
+    /// (event: bound); with the <paramref name="lockToken"/> of the allocation that got the runtime, that lock is let go
+    /// in the same script.
     /// </summary>
     public async Task AssignAsync(RuntimeSession session, string? lockToken = null)
     {
         var now = time.GetUtcNow();
+        session = session with { Profile = Slug(session.Profile) };
+        var line = QueueKeys.For(session.Profile);
         await Db.ScriptEvaluateAsync(BindScript,
-            [SessionKeys.Session(session.User), SessionKeys.LastSeen, SessionKeys.Queue, SessionKeys.QueueSeen,
-                SessionKeys.QueueJoined, SessionKeys.Events, SessionKeys.EventsSequence, SessionKeys.AllocationLock(session.User)],
+            [SessionKeys.Session(session.User), SessionKeys.LastSeen, line.Queue, line.Seen, line.Joined, SessionKeys.Events, SessionKeys.EventsSequence,
+                SessionKeys.AllocationLock(session.User)],
             [session.User, session.Runtime, session.Target.ToString(), session.AllocatedAt.ToUnixTimeMilliseconds(), session.Node ?? "", CacheTime.Seconds(now),
-                now.ToUnixTimeMilliseconds(), SessionEventLog.Head(SessionState.Bound, session.User, session.Runtime, fleet, null, now), eventLogLength,
-                lockToken ?? ""]);
+                now.ToUnixTimeMilliseconds(), SessionEventLog.Head(SessionState.Bound, session.User, session.Runtime, FleetOf(session.Profile), session.Profile, null, now),
+                eventLogLength, session.Profile, lockToken ?? ""]);
     }
+
+    /// <summary>The Fleet events name for <paramref name="profile"/>: the profile's, or the store's own without a catalog.</summary>
+    private string FleetOf(string profile) => profiles?.Find(profile)?.FleetName ?? fleet;
+
+    /// <summary>A session's profile: the one named, or the default profile for one that names none (made before profiles).</summary>
+    private string Slug(string profile) => profile.Length > 0 ? profile : profiles?.Default.Slug ?? "";
 
     /// <summary>Records activity; never creates an index entry for a person who has no session.</summary>
     public Task TouchAsync(string user, DateTimeOffset at) =>
@@ -92,24 +106,24 @@ public sealed class SessionStore(IConnectionMultiplexer redis, TimeProvider time
 
     /// <summary>Removes the session if it still points at <paramref name="runtime"/>; false when something else owns it now.</summary>
     internal Task<bool> RemoveAsync(string user, string runtime, ReleaseReason reason = ReleaseReason.RuntimeGone) =>
-        ReleaseAsync(user, runtime, reason, idleSince: null, orphanHeld: null);
+        ReleaseAsync(user, runtime, reason, idleSince: null, orphanHeld: null, profile: "");
 
     /// <summary>Removes the session only if it still points at the runtime and has had no activity after <paramref name="idleSince"/>.</summary>
     internal Task<bool> RemoveIfIdleAsync(string user, string runtime, DateTimeOffset idleSince) =>
-        ReleaseAsync(user, runtime, ReleaseReason.Idle, idleSince, orphanHeld: null);
+        ReleaseAsync(user, runtime, ReleaseReason.Idle, idleSince, orphanHeld: null, profile: "");
 
     /// <summary>
     /// The cache side of a release (event: released): compare-and-delete of the session, or for an
     /// <see cref="ReleaseReason.Orphan"/> the check that no session of the person points at the runtime.
     /// </summary>
-    internal async Task<bool> ReleaseAsync(string user, string runtime, ReleaseReason reason, DateTimeOffset? idleSince, TimeSpan? orphanHeld)
+    internal async Task<bool> ReleaseAsync(string user, string runtime, ReleaseReason reason, DateTimeOffset? idleSince, TimeSpan? orphanHeld, string profile)
     {
         var now = time.GetUtcNow();
         var orphan = reason == ReleaseReason.Orphan;
         return (int)await Db.ScriptEvaluateAsync(ReleaseScript,
             [SessionKeys.Session(user), SessionKeys.LastSeen, SessionKeys.Events, SessionKeys.EventsSequence],
             [user, runtime, idleSince is { } since ? CacheTime.Seconds(since).ToString("R", CultureInfo.InvariantCulture) : "", now.ToUnixTimeMilliseconds(),
-                SessionEventLog.Head(SessionState.Released, user, runtime, fleet, reason, now), orphan ? "1" : "0",
+                SessionEventLog.Head(SessionState.Released, user, runtime, FleetOf(Slug(profile)), Slug(profile), reason, now), orphan ? "1" : "0",
                 orphanHeld is { } held ? held.TotalSeconds.ToString("0.000", CultureInfo.InvariantCulture) : "null", eventLogLength]) == 1;
     }
 
@@ -143,12 +157,15 @@ public sealed class SessionStore(IConnectionMultiplexer redis, TimeProvider time
         return views;
     }
 
-    /// <summary>Takes the person's allocation lock (event: allocating); false when another attempt holds it.</summary>
-    public async Task<bool> TryLockAsync(string user, string token, TimeSpan ttl)
+    /// <summary>
+    /// Takes the person's allocation lock (event: allocating, for <paramref name="profile"/>); false when another attempt
+    /// holds it, whichever profile that attempt is for.
+    /// </summary>
+    public async Task<bool> TryLockAsync(string user, string token, TimeSpan ttl, string profile = "")
     {
         var now = time.GetUtcNow();
         return (int)await Db.ScriptEvaluateAsync(LockScript, [SessionKeys.AllocationLock(user), SessionKeys.Events, SessionKeys.EventsSequence],
-            [token, (long)ttl.TotalMilliseconds, now.ToUnixTimeMilliseconds(), SessionEventLog.Head(SessionState.Allocating, user, null, fleet, null, now), eventLogLength]) == 1;
+            [token, (long)ttl.TotalMilliseconds, now.ToUnixTimeMilliseconds(), SessionEventLog.Head(SessionState.Allocating, user, null, FleetOf(Slug(profile)), Slug(profile), null, now), eventLogLength]) == 1;
     }
 
     public async Task<bool> IsLockedAsync(string user) => await Db.KeyExistsAsync(SessionKeys.AllocationLock(user));
@@ -174,6 +191,7 @@ public sealed class SessionStore(IConnectionMultiplexer redis, TimeProvider time
         var allocatedAt = map.TryGetValue("allocatedAt", out var at) && long.TryParse(at, out var ms)
             ? DateTimeOffset.FromUnixTimeMilliseconds(ms)
             : DateTimeOffset.UnixEpoch;
-        return new RuntimeSession(user, runtime, uri, allocatedAt, map.GetValueOrDefault("node") is { Length: > 0 } node ? node : null);
+        return new RuntimeSession(user, runtime, uri, allocatedAt, map.GetValueOrDefault("node") is { Length: > 0 } node ? node : null,
+            map.GetValueOrDefault("profile") ?? "");
     }
 }

@@ -46,9 +46,21 @@ public enum AdmissionResult
 /// the same script. <see cref="AdmitAsync"/> is the gateway's one round trip before asking Agones: session check, join,
 /// rank and lock together.
 /// </summary>
+/// <remarks>
+/// Each profile has its own line (<paramref name="profile"/> names it and its events, <see cref="QueueKeys.For"/> its
+/// keys); made without one it is the single line of before profiles.
+/// </remarks>
 public sealed class WaitingLine(
-    IConnectionMultiplexer redis, TimeProvider time, string fleet = "", int eventLogLength = 100_000, IWaitingOrder? order = null)
+    IConnectionMultiplexer redis, TimeProvider time, string fleet = "", int eventLogLength = 100_000, IWaitingOrder? order = null, string profile = "")
 {
+    private readonly QueueKeys keys = QueueKeys.For(profile);
+
+    /// <summary>The slug of the profile whose line this is ("" for the single line of before profiles).</summary>
+    public string Profile => profile;
+
+    /// <summary>The line's cache keys.</summary>
+    public QueueKeys Keys => keys;
+
     // The layout every join script shares (JoinLua reads KEYS[1..7] and ARGV[1..10]):
     // KEYS: 1 queue, 2 queue:seen, 3 queue:seq, 4 queue:joined, 5 events, 6 events:seq, 7 the person's usage hash (fair share)
     // ARGV: 1 user, 2 now (s), 3 now (ms), 4 queued event head, 5 event cap, 6 '1' for fair share or '', 7 half-life (ms),
@@ -133,8 +145,8 @@ public sealed class WaitingLine(
     /// <summary>As <see cref="EnqueueAsync"/>, also saying whether the person just joined (the queued transition).</summary>
     public async Task<(long Position, bool Joined)> JoinQueueAsync(string user)
     {
-        var (keys, args) = JoinArguments(user, time.GetUtcNow(), fleet);
-        var result = (RedisResult[])(await Db.ScriptEvaluateAsync(EnqueueScript, keys, args))!;
+        var (joinKeys, args) = JoinArguments(user, time.GetUtcNow(), fleet);
+        var result = (RedisResult[])(await Db.ScriptEvaluateAsync(EnqueueScript, joinKeys, args))!;
         return ((long)result[0], (long)result[1] == 1);
     }
 
@@ -148,9 +160,9 @@ public sealed class WaitingLine(
     {
         var now = time.GetUtcNow();
         var name = forFleet ?? fleet;
-        var (keys, args) = JoinArguments(user, now, name);
-        RedisKey[] admitKeys = [.. keys, SessionKeys.Session(user), SessionKeys.AllocationLock(user)];
-        RedisValue[] admitArgs = [.. args, SessionEventLog.Head(SessionState.Allocating, user, null, name, null, now), admitBelow, token, (long)lockTtl.TotalMilliseconds];
+        var (joinKeys, args) = JoinArguments(user, now, name);
+        RedisKey[] admitKeys = [.. joinKeys, SessionKeys.Session(user), SessionKeys.AllocationLock(user)];
+        RedisValue[] admitArgs = [.. args, SessionEventLog.Head(SessionState.Allocating, user, null, name, profile, null, now), admitBelow, token, (long)lockTtl.TotalMilliseconds];
         var result = (RedisResult[])(await Db.ScriptEvaluateAsync(AdmitScript, admitKeys, admitArgs))!;
         var kind = (string)result[0]!;
         if (kind == "bound")
@@ -178,31 +190,31 @@ public sealed class WaitingLine(
     private (RedisKey[] Keys, RedisValue[] Args) JoinArguments(string user, DateTimeOffset now, string fleetName)
     {
         var terms = order?.TermsFor(user);
-        RedisKey[] keys = [SessionKeys.Queue, SessionKeys.QueueSeen, SessionKeys.QueueSequence, SessionKeys.QueueJoined, SessionKeys.Events,
-            SessionKeys.EventsSequence, terms?.UsageKey ?? SessionKeys.Queue]; // without fair share the 7th key is never read
-        RedisValue[] args = [user, CacheTime.Seconds(now), now.ToUnixTimeMilliseconds(), SessionEventLog.Head(SessionState.Queued, user, null, fleetName, null, now),
+        RedisKey[] joinKeys = [keys.Queue, keys.Seen, keys.Sequence, keys.Joined, SessionKeys.Events,
+            SessionKeys.EventsSequence, terms?.UsageKey ?? keys.Queue]; // without fair share the 7th key is never read
+        RedisValue[] args = [user, CacheTime.Seconds(now), now.ToUnixTimeMilliseconds(), SessionEventLog.Head(SessionState.Queued, user, null, fleetName, profile, null, now),
             eventLogLength, terms is null ? "" : "1", terms?.HalfLife.TotalMilliseconds ?? 0, terms?.Weight ?? 1, terms?.UsageScale.TotalSeconds ?? 0,
             terms?.MaxWaitBehindLater.TotalMilliseconds ?? 0];
-        return (keys, args);
+        return (joinKeys, args);
     }
 
     /// <summary>How many people are waiting now (one ZCARD).</summary>
-    public Task<long> CountAsync() => Db.SortedSetLengthAsync(SessionKeys.Queue);
+    public Task<long> CountAsync() => Db.SortedSetLengthAsync(keys.Queue);
 
     /// <summary>The person's 0-based rank in the line (null when not in it); people read it 1-based (<c>AllocationOutcome.PositionOf</c>).</summary>
-    public async Task<long?> RankAsync(string user) => await Db.SortedSetRankAsync(SessionKeys.Queue, user);
+    public async Task<long?> RankAsync(string user) => await Db.SortedSetRankAsync(keys.Queue, user);
 
     /// <summary>Takes the person out of the line (event: released, left_queue); false when they were not in it.</summary>
     public async Task<bool> LeaveQueueAsync(string user)
     {
         var now = time.GetUtcNow();
         return (int)await Db.ScriptEvaluateAsync(LeaveQueueScript,
-            [SessionKeys.Queue, SessionKeys.QueueSeen, SessionKeys.QueueJoined, SessionKeys.Events, SessionKeys.EventsSequence],
-            [user, CacheTime.Seconds(now), now.ToUnixTimeMilliseconds(), SessionEventLog.Head(SessionState.Released, user, null, fleet, ReleaseReason.LeftQueue, now), eventLogLength]) == 1;
+            [keys.Queue, keys.Seen, keys.Joined, SessionKeys.Events, SessionKeys.EventsSequence],
+            [user, CacheTime.Seconds(now), now.ToUnixTimeMilliseconds(), SessionEventLog.Head(SessionState.Released, user, null, fleet, profile, ReleaseReason.LeftQueue, now), eventLogLength]) == 1;
     }
 
     public async Task<IReadOnlyList<string>> QueueAsync(int limit = 1000) =>
-        (await Db.SortedSetRangeByRankAsync(SessionKeys.Queue, 0, limit - 1)).Select(v => (string)v!).ToList();
+        (await Db.SortedSetRangeByRankAsync(keys.Queue, 0, limit - 1)).Select(v => (string)v!).ToList();
 
     /// <summary>Drops queue entries of people who stopped asking before <paramref name="before"/> (they left the page).</summary>
     public async Task<int> DropStaleQueueEntriesAsync(DateTimeOffset before)
@@ -218,5 +230,5 @@ public sealed class WaitingLine(
 
     /// <summary>People in line whose last request was before <paramref name="before"/>.</summary>
     public async Task<IReadOnlyList<string>> StaleQueueEntriesAsync(DateTimeOffset before) =>
-        (await Db.SortedSetRangeByScoreAsync(SessionKeys.QueueSeen, double.NegativeInfinity, CacheTime.Seconds(before))).Select(v => (string)v!).ToList();
+        (await Db.SortedSetRangeByScoreAsync(keys.Seen, double.NegativeInfinity, CacheTime.Seconds(before))).Select(v => (string)v!).ToList();
 }

@@ -8,7 +8,9 @@ namespace SdAgones.Runtimes.Usage;
 /// Where a person stands against their quotas: used today and this week (open session up to now), the limits that apply
 /// (identity, domain, profile, default), an admin's one-off extension, what is left and when it resets.
 /// </summary>
-public sealed class QuotaPolicy(UsageLedger ledger, IConnectionMultiplexer redis, IOptions<UsageOptions> options, TimeProvider time, string fleet)
+public sealed class QuotaPolicy(
+    UsageLedger ledger, IConnectionMultiplexer redis, IOptions<UsageOptions> options, TimeProvider time, string defaultProfile,
+    SdAgones.Contracts.Profiles.ProfileCatalog? profiles = null)
 {
     public static string ExtensionKey(string user) => "sd:usage:extension:" + user;
 
@@ -23,12 +25,12 @@ public sealed class QuotaPolicy(UsageLedger ledger, IConnectionMultiplexer redis
         }
     }
 
-    /// <summary>The person's standing in <paramref name="profile"/> (the fleet until profiles exist), counting their open session up to now.</summary>
+    /// <summary>The person's standing in <paramref name="profile"/> (the default profile when null), counting their open session up to now.</summary>
     public async Task<QuotaStatus> StatusAsync(string user, string? profile = null)
     {
         var rows = await ledger.PersonAsync(user);
         var extension = await redis.GetDatabase().StringGetAsync(ExtensionKey(user));
-        return Status(user, profile ?? fleet, rows, extension.IsNull ? TimeSpan.Zero : TimeSpan.FromSeconds((double)extension), time.GetUtcNow());
+        return Status(user, profile ?? defaultProfile, rows, extension.IsNull ? TimeSpan.Zero : TimeSpan.FromSeconds((double)extension), time.GetUtcNow());
     }
 
     /// <summary>The standing computed from usage rows: pure, so pages and tests can use it on any figures.</summary>
@@ -39,7 +41,7 @@ public sealed class QuotaPolicy(UsageLedger ledger, IConnectionMultiplexer redis
         var mine = rows.Where(r => r.Profile == profile).ToList();
         var usedToday = TimeSpan.FromSeconds(mine.Where(r => r.Day == today).Sum(r => r.GpuSeconds));
         var usedWeek = TimeSpan.FromSeconds(mine.Where(r => r.Day >= weekStart && r.Day <= today).Sum(r => r.GpuSeconds));
-        var (daily, weekly) = options.Value.LimitsFor(user, profile);
+        var (daily, weekly) = options.Value.LimitsFor(user, profile, profiles?.Find(profile)?.FleetName);
         return new QuotaStatus(usedToday, usedWeek, daily, weekly, extension, now, options.Value.QuotaNotice);
     }
 

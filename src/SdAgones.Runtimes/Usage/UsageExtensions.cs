@@ -17,13 +17,16 @@ public static class UsageExtensions
         services.AddSingleton(sp => new UsageLedger(
             sp.GetRequiredService<IConnectionMultiplexer>(), sp.GetRequiredService<SessionEventLog>(), sp.GetRequiredService<SessionStore>(),
             sp.GetRequiredService<IOptions<UsageOptions>>(), sp.GetRequiredService<TimeProvider>(), Fleet(sp),
-            sp.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>()));
+            sp.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>(), sp.GetRequiredService<SdAgones.Contracts.Profiles.ProfileCatalog>()));
         services.AddSingleton(sp => new QuotaPolicy(
             sp.GetRequiredService<UsageLedger>(), sp.GetRequiredService<IConnectionMultiplexer>(), sp.GetRequiredService<IOptions<UsageOptions>>(),
-            sp.GetRequiredService<TimeProvider>(), Fleet(sp)));
+            sp.GetRequiredService<TimeProvider>(), DefaultProfile(sp), sp.GetRequiredService<SdAgones.Contracts.Profiles.ProfileCatalog>()));
         services.AddSingleton<IWaitingOrder, FairShareOrder>();
         return services;
     }
 
     private static string Fleet(IServiceProvider sp) => sp.GetRequiredService<AgonesClient>().FleetName;
+
+    /// <summary>What a quota is counted in when no profile is named: the default profile.</summary>
+    private static string DefaultProfile(IServiceProvider sp) => sp.GetRequiredService<SdAgones.Contracts.Profiles.ProfileCatalog>().Default.Slug;
 }

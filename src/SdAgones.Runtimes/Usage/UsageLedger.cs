@@ -23,13 +23,15 @@ public sealed class UsageLedger : IDisposable
     private readonly IOptions<UsageOptions> options;
     private readonly TimeProvider time;
     private readonly string fleet;
+    private readonly SdAgones.Contracts.Profiles.ProfileCatalog? profiles;
     private readonly Meter meter;
     private readonly Counter<double> gpuTime;
 
     public UsageLedger(
         IConnectionMultiplexer redis, SessionEventLog events, SessionStore sessions, IOptions<UsageOptions> options, TimeProvider time, string fleet,
-        IMeterFactory meters)
+        IMeterFactory meters, SdAgones.Contracts.Profiles.ProfileCatalog? profiles = null)
     {
+        this.profiles = profiles;
         this.redis = redis;
         fold = new SessionEventFold(redis, events, time, Cursor, Index);
         this.sessions = sessions;
@@ -46,8 +48,23 @@ public sealed class UsageLedger : IDisposable
 
     private IDatabase Db => redis.GetDatabase();
 
-    /// <summary>The profile an event or open session counts under: its profile, or the fleet until profiles exist.</summary>
-    public string ProfileOf(SessionEvent e) => e.Profile is { Length: > 0 } profile ? profile : e.Fleet is { Length: > 0 } f ? f : fleet;
+    /// <summary>
+    /// The profile an event counts under: its profile; for events from before profiles, the profile of its Fleet, else
+    /// the Fleet's name (or the ledger's own when the event names none).
+    /// </summary>
+    public string ProfileOf(SessionEvent e) =>
+        e.Profile is { Length: > 0 } profile ? profile
+        : profiles?.ForFleet(e.Fleet)?.Slug ?? (e.Fleet is { Length: > 0 } f ? f : fleet);
+
+    /// <summary>
+    /// A stored profile name as profiles name it now: usage folded before profiles existed is kept under the Fleet's
+    /// name, and counts as the profile of that Fleet (so a quota keeps counting it after the upgrade).
+    /// </summary>
+    private string Named(string stored) => profiles?.Find(stored) is null && profiles?.ForFleet(stored) is { } p ? p.Slug : stored;
+
+    /// <summary>GPUs per runtime of <paramref name="profile"/>: a <c>Usage:Profiles</c> override, else the profile's GpuCount, else <c>Usage:GpuCount</c>.</summary>
+    public int GpusOf(string profile) =>
+        options.Value.ProfileOverride(profile, profiles?.Find(profile)?.FleetName)?.GpuCount ?? profiles?.Find(profile)?.GpuCount ?? options.Value.GpuCount;
 
     /// <summary>
     /// As <see cref="FoldAsync()"/>, unless this process folded less than <paramref name="notWithin"/> ago: for hot paths
@@ -76,7 +93,7 @@ public sealed class UsageLedger : IDisposable
     public async Task<IReadOnlyList<UsageRow>> PersonAsync(string user, bool includeOpen = true)
     {
         var rows = (await Db.HashGetAllAsync(PersonKey(user)))
-            .Select(e => ((string)e.Name!).Split('|', 2) is [var day, var profile] ? new UsageRow(UsageCalendar.Parse(day), user, profile, (double)e.Value) : null)
+            .Select(e => ((string)e.Name!).Split('|', 2) is [var day, var profile] ? new UsageRow(UsageCalendar.Parse(day), user, Named(profile), (double)e.Value) : null)
             .OfType<UsageRow>().ToList();
         if (includeOpen && await sessions.GetAsync(user) is { } open)
         {
@@ -96,7 +113,7 @@ public sealed class UsageLedger : IDisposable
             {
                 if (((string)entry.Name!).Split('|', 2) is [var profile, var user])
                 {
-                    rows.Add(new UsageRow(day, user, profile, (double)entry.Value));
+                    rows.Add(new UsageRow(day, user, Named(profile), (double)entry.Value));
                 }
             }
         }
@@ -118,10 +135,11 @@ public sealed class UsageLedger : IDisposable
             yield break;
         }
 
-        var gpus = options.Value.GpusFor(fleet);
+        var profile = session.Profile is { Length: > 0 } p ? p : profiles?.Default.Slug ?? fleet;
+        var gpus = GpusOf(profile);
         foreach (var (day, seconds) in UsageCalendar.Split(session.AllocatedAt, now))
         {
-            yield return new UsageRow(day, session.User, fleet, seconds * gpus);
+            yield return new UsageRow(day, session.User, profile, seconds * gpus);
         }
     }
 
@@ -142,7 +160,7 @@ public sealed class UsageLedger : IDisposable
         }
 
         var profile = ProfileOf(e);
-        var gpus = options.Value.GpusFor(profile);
+        var gpus = GpusOf(profile);
         foreach (var (day, seconds) in UsageCalendar.Split(e.At - TimeSpan.FromSeconds(e.HeldSeconds.Value), e.At))
         {
             yield return (e.Person, day, profile, seconds * gpus);

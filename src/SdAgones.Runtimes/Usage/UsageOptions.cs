@@ -41,16 +41,20 @@ public sealed class UsageOptions
     /// <summary>Overrides per email domain (<c>example.com</c>): quotas and fair-share weight.</summary>
     public Dictionary<string, UsageOverride> Domains { get; set; } = new(StringComparer.OrdinalIgnoreCase);
 
-    /// <summary>Overrides per profile (today the fleet's name): quotas and GPU count.</summary>
+    /// <summary>
+    /// Overrides per profile: quotas, and a GPU count that wins over the profile's own <c>GpuCount</c>. Keyed by the
+    /// profile's slug, or by its Fleet's name (how profiles were named before there were several).
+    /// </summary>
     public Dictionary<string, UsageOverride> Profiles { get; set; } = new(StringComparer.OrdinalIgnoreCase);
 
-    /// <summary>GPUs per runtime of <paramref name="profile"/>.</summary>
-    public int GpusFor(string profile) => Profiles.GetValueOrDefault(profile)?.GpuCount ?? GpuCount;
+    /// <summary>The override of the profile <paramref name="profile"/>, else of its Fleet <paramref name="fleet"/>, else null.</summary>
+    public UsageOverride? ProfileOverride(string profile, string? fleet = null) =>
+        Profiles.GetValueOrDefault(profile) ?? (fleet is null ? null : Profiles.GetValueOrDefault(fleet));
 
     /// <summary>The limits for a person in a profile: identity, then email domain, then profile, then the defaults.</summary>
-    public (TimeSpan? Daily, TimeSpan? Weekly) LimitsFor(string user, string profile)
+    public (TimeSpan? Daily, TimeSpan? Weekly) LimitsFor(string user, string profile, string? fleet = null)
     {
-        UsageOverride?[] layers = [Identities.GetValueOrDefault(user), Domains.GetValueOrDefault(DomainOf(user)), Profiles.GetValueOrDefault(profile)];
+        UsageOverride?[] layers = [Identities.GetValueOrDefault(user), Domains.GetValueOrDefault(DomainOf(user)), ProfileOverride(profile, fleet)];
         var daily = layers.FirstOrDefault(l => l?.DailyQuota is not null)?.DailyQuota ?? DailyQuota;
         var weekly = layers.FirstOrDefault(l => l?.WeeklyQuota is not null)?.WeeklyQuota ?? WeeklyQuota;
         return (daily, weekly);

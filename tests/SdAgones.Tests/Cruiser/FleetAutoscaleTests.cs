@@ -165,7 +165,7 @@ public sealed class FleetAutoscaleTests
         await using var world = await ForecastWorld.StartAsync(ForecastMonday, Settings());
         var history = world.Services.GetRequiredService<WarmUpHistory>();
         var agones = world.Services.GetRequiredService<AgonesClient>();
-        var meter = new WarmUpMeter(new GameServerWatcher(agones, world.Time, NullLogger<GameServerWatcher>.Instance), history, agones, world.Time,
+        var meter = new WarmUpMeter(new GameServerWatcher(agones, world.Services.GetRequiredService<SdAgones.Contracts.Profiles.ProfileCatalog>(), world.Time, NullLogger<GameServerWatcher>.Instance), history, agones, world.Time,
             NullLogger<WarmUpMeter>.Instance);
         var created = ForecastMonday.AddHours(9);
 

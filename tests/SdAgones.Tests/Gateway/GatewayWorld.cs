@@ -19,7 +19,13 @@ namespace SdAgones.Tests.Gateway;
 /// gateway instances share the cache (as two replicas behind the load balancer do), and a cruiser's policy objects
 /// stand beside them for the expiries the cruiser owns (queue entries, orphans).
 /// </summary>
-internal sealed class GatewayWorld(int buffer = 2, int max = 4, IReadOnlyDictionary<string, string?>? settings = null) : IAsyncDisposable
+/// <remarks>
+/// With <c>profiles</c> the services are given <c>Profiles:N:*</c>. LocalAgones here runs one Fleet
+/// (<c>sd-agones-fleet</c>); a second profile's GameServers are made by relabelling Ready runtimes of it into the
+/// other Fleet (<see cref="MoveToFleetAsync"/>, a merge-patch of <c>agones.dev/fleet</c> through its Kubernetes API):
+/// real runtimes that Agones' selectors, the informer and the allocator see as the other Fleet's.
+/// </remarks>
+internal sealed class GatewayWorld(int buffer = 2, int max = 4, IReadOnlyDictionary<string, string?>? settings = null, IReadOnlyList<SdAgones.Contracts.Profiles.RuntimeProfile>? profiles = null) : IAsyncDisposable
 {
     public static readonly TimeSpan WaitForPeer = TimeSpan.FromSeconds(10);
     public static readonly TimeSpan QueueEntryTtl = TimeSpan.FromSeconds(30);
@@ -50,16 +56,28 @@ internal sealed class GatewayWorld(int buffer = 2, int max = 4, IReadOnlyDiction
     public T Get<T>() where T : notnull => Cruiser.GetRequiredService<T>();
     public WaitingLine Line => Gateway.Get<WaitingLine>();
 
+    /// <summary>
+    /// When set before <see cref="StartAsync"/>, every request the services send to Agones passes through this handler
+    /// (to play an Agones that misbehaves).
+    /// </summary>
+    public Func<DelegatingHandler>? AgonesHandler { get; init; }
+
     public async Task StartAsync()
     {
         Agones = await LocalAgonesHost.StartAsync(buffer, max, "--Fleet:WebUIStepDelay", "00:00:00.020");
-        configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        var all = new Dictionary<string, string?>
         {
             ["Agones:ApiServer"] = Agones.Url.ToString(),
             ["Allocation:WaitForPeer"] = WaitForPeer.ToString("c"),
             ["Reconcile:QueueEntryTtl"] = QueueEntryTtl.ToString("c"),
             ["Reconcile:OrphanGrace"] = OrphanGrace.ToString("c"),
-        }).AddInMemoryCollection(settings ?? new Dictionary<string, string?>()).Build();
+        };
+        foreach (var (key, value) in ProfileSettings(profiles ?? []))
+        {
+            all[key] = value;
+        }
+
+        configuration = new ConfigurationBuilder().AddInMemoryCollection(all).AddInMemoryCollection(settings ?? new Dictionary<string, string?>()).Build();
         connection = await redis.ConnectCleanAsync("garnet");
         await WarmScriptsAsync();
         Gateway = await StartGatewayAsync();
@@ -106,6 +124,11 @@ internal sealed class GatewayWorld(int buffer = 2, int max = 4, IReadOnlyDiction
         services.AddMetrics();
         services.AddSingleton(connection);
         register(services);
+        if (AgonesHandler is { } handler)
+        {
+            services.AddSingleton<k8s.IKubernetes>(_ => new k8s.Kubernetes(new k8s.KubernetesClientConfiguration { Host = Agones.Url.ToString() }, handler()));
+        }
+
         var provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true });
         providers.Add(provider);
         return provider;
@@ -131,6 +154,58 @@ internal sealed class GatewayWorld(int buffer = 2, int max = 4, IReadOnlyDiction
 
         return await task;
     }
+
+    /// <summary>The <c>Profiles:N:*</c> settings of <paramref name="profiles"/>, as the AppHost gives them to every service.</summary>
+    public static IEnumerable<KeyValuePair<string, string?>> ProfileSettings(IReadOnlyList<SdAgones.Contracts.Profiles.RuntimeProfile> profiles)
+    {
+        for (var i = 0; i < profiles.Count; i++)
+        {
+            var p = profiles[i];
+            var key = $"Profiles:{i}:";
+            yield return new(key + "Slug", p.Slug);
+            yield return new(key + "DisplayName", p.DisplayName);
+            yield return new(key + "Description", p.Description);
+            yield return new(key + "GpuType", p.GpuType);
+            yield return new(key + "GpuCount", p.GpuCount.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            yield return new(key + "Fleet", p.Fleet);
+            yield return new(key + "Default", p.Default ? "true" : "false");
+            if (p.IdleTimeout is { } idle)
+            {
+                yield return new(key + "IdleTimeout", idle.ToString("c"));
+            }
+
+            for (var u = 0; u < p.AllowedUsers.Count; u++)
+            {
+                yield return new($"{key}AllowedUsers:{u}", p.AllowedUsers[u]);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Moves <paramref name="count"/> Ready runtimes of LocalAgones' Fleet into <paramref name="fleet"/> (the second
+    /// profile's) and waits until both gateways' informers see them there.
+    /// </summary>
+    public async Task MoveToFleetAsync(string fleet, int count)
+    {
+        await Agones.WaitForReadyAsync(count);
+        var ready = (await Agones.ListAsync($"{SdAgones.Contracts.AgonesApi.FleetLabel}={SdAgones.Contracts.RuntimeFleet.Name}"))
+            .Where(s => s.State == GameServerState.Ready).OrderBy(s => s.Name, StringComparer.Ordinal).Take(count).ToList();
+        Assert.Equal(count, ready.Count);
+        foreach (var server in ready)
+        {
+            await Agones.Agones.PatchGameServerMetadataAsync(server.Name, new Dictionary<string, string> { [SdAgones.Contracts.AgonesApi.FleetLabel] = fleet }, null, CancellationToken.None);
+        }
+
+        foreach (var instance in new[] { Gateway, OtherGateway })
+        {
+            await Eventually.HoldsAsync(() => Task.FromResult(ready.All(r => instance.Watcher.Find(r.Name)?.Fleet == fleet)),
+                TimeSpan.FromSeconds(30), $"the gateway to see {count} runtimes in {fleet}");
+        }
+    }
+
+    /// <summary>The Fleet of each GameServer Agones holds Allocated for the person.</summary>
+    public async Task<List<string?>> FleetsOfAsync(string user) =>
+        [.. (await Agones.Client.AllocatedToAsync(user)).Select(s => s.Fleet)];
 
     /// <summary>Allocates a runtime at Agones for the person as a gateway does, without binding it (a gateway that died mid-allocation).</summary>
     public Task<GameServerAllocationStatus> AllocateUnboundAsync(string user) => Agones.Client.AllocateToAsync(user, Time.GetUtcNow());

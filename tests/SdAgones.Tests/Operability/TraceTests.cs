@@ -52,7 +52,8 @@ public sealed class TraceTests
             () => Task.FromResult(otlp.Spans.FirstOrDefault(s => s.Service == "gateway" && s.Name == "forward POST /sdapi/v1/txt2img")),
             TimeSpan.FromSeconds(30), $"the gateway's span of the generation among {otlp.Describe()}");
         Assert.Equal(runtime, forward.Attributes[GatewayRequestSpan.RuntimeTag]);
-        Assert.Equal("sd-agones-fleet", forward.Attributes[GatewayRequestSpan.ProfileTag]);
+        Assert.Equal("default", forward.Attributes[GatewayRequestSpan.ProfileTag]); // no profiles configured: the one default profile
+        Assert.Equal("sd-agones-fleet", forward.Attributes[GatewayRequestSpan.FleetTag]);
         var person = forward.Attributes[GatewayRequestSpan.PersonTag];
         Assert.Matches("^[0-9a-f]{12}$", person);
         Assert.Empty(otlp.Spans.SelectMany(s => s.Attributes.Where(a => a.Value.Contains("alice", StringComparison.Ordinal)).Select(a => $"{s.Service} '{s.Name}' {a.Key}={a.Value}")));

@@ -74,7 +74,7 @@ public sealed class PlatformFixture : IAsyncLifetime
             (await admin.PostAsync($"/_sd/api/admin/sessions/{Uri.EscapeDataString(user)}/release", null)).EnsureSuccessStatusCode();
         }
 
-        var line = new WaitingLine(Cache, TimeProvider.System);
+        var line = new WaitingLine(Cache, TimeProvider.System, profile: "default"); // the one default profile's line
         foreach (var waiting in await line.QueueAsync())
         {
             await line.LeaveQueueAsync(waiting);

@@ -68,7 +68,7 @@ public sealed class SessionEventsTests : IAsyncLifetime
             Assert.Equal(1, e.GetProperty("v").GetInt32());
             Assert.Equal("alice", e.GetProperty("person").GetString());
             Assert.Equal("sd-agones-fleet", e.GetProperty("fleet").GetString());
-            Assert.Equal("", e.GetProperty("profile").GetString());
+            Assert.Equal("default", e.GetProperty("profile").GetString()); // no profiles configured: the one default profile
         });
         Assert.Equal(events.Select(e => e.GetProperty("seq").GetInt64()).Order(), events.Select(e => e.GetProperty("seq").GetInt64()));
         Assert.Equal([first.Runtime, second.Runtime, third.Runtime, fourth.Runtime],

@@ -99,7 +99,7 @@ public sealed class QuotaGatewayTests : IAsyncLifetime
 
         var csv = await admin.GetStringAsync("/_sd/api/admin/usage?format=csv");
         Assert.StartsWith(UsageExport.CsvHeader + "\n", csv, StringComparison.Ordinal);
-        Assert.Contains($"\n{UsageCalendar.Name(UsageCalendar.DayOf(DateTimeOffset.UtcNow))},quota-carol,sd-agones-fleet,3300\n", csv, StringComparison.Ordinal);
+        Assert.Contains($"\n{UsageCalendar.Name(UsageCalendar.DayOf(DateTimeOffset.UtcNow))},quota-carol,default,3300\n", csv, StringComparison.Ordinal); // usage stored under the Fleet name (before profiles) exports as its profile
         var badFormat = await admin.GetAsync("/_sd/api/admin/usage?format=xml");
         Assert.Equal(HttpStatusCode.BadRequest, badFormat.StatusCode);
         Assert.Contains("format must be jsonl or csv, got 'xml'", await badFormat.Content.ReadAsStringAsync(), StringComparison.Ordinal);

@@ -42,7 +42,7 @@ public sealed class UsageAccountingTests : IAsyncLifetime
         Assert.Equal([UsageCalendar.DayOf(midnight).AddDays(-1), UsageCalendar.DayOf(midnight)], rows.Select(r => r.Day));
         Assert.Equal(2 * 7 * 60.0, rows[0].GpuSeconds, precision: 3);
         Assert.Equal(2 * (held - 7 * 60), rows[1].GpuSeconds, precision: 3);
-        Assert.All(rows, r => Assert.Equal("sd-agones-fleet", r.Profile));
+        Assert.All(rows, r => Assert.Equal("default", r.Profile)); // no profiles configured: the one default profile (its override still named by its Fleet)
         Assert.InRange(rows.Sum(r => r.GpuSeconds), 2 * (held - CheckInterval.TotalSeconds), 2 * held);
 
         await world.RunQuotaPassesForAsync(TimeSpan.FromMinutes(5));
