@@ -227,6 +227,13 @@ internal sealed partial class RuntimeAllocator(
 
             if (!await store.IsLockedAsync(user))
             {
+                // The peer may have bound between the two reads: its bind script lets go of the lock as it binds.
+                if (await store.GetAsync(user) is { } late)
+                {
+                    directory.Remember(late);
+                    return AllocationOutcome.Ready(late);
+                }
+
                 break;
             }
 
