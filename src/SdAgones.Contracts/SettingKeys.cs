@@ -13,6 +13,13 @@ public static class SettingKeys
     public const string AgentHealthInterval = "Agent:HealthInterval";
     public const string AgentHealthPeriod = "Agent:HealthPeriod";
 
+    // The stand-in WebUI of a local runtime: A1111's flags, and the profile (its GPU) it reports (LocalAgones sets them).
+    public const string WebUICommandLineArgs = "WebUI:CommandLineArgs";
+    public const string WebUIProfile = "WebUI:Profile";
+    public const string WebUIGpuType = "WebUI:GpuType";
+    public const string WebUIGpuCount = "WebUI:GpuCount";
+    public const string WebUIGpuMemoryGiB = "WebUI:GpuMemoryGiB";
+
     // Where gateway and cruiser find Agones.
     public const string AgonesApiServer = "Agones:ApiServer";
     public const string AgonesNamespace = "Agones:Namespace";

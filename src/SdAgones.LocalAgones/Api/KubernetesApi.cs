@@ -55,12 +55,12 @@ internal static class KubernetesApi
         app.MapGet(Fleets, (HttpRequest request, string ns, GameServerRegistry registry, TimeProvider time) => ListFleets(request, ns, registry, time));
         app.MapGet(AllFleets, (HttpRequest request, GameServerRegistry registry, TimeProvider time) => ListFleets(request, null, registry, time));
         app.MapGet(Fleets + "/{name}", (HttpRequest request, string ns, string name, GameServerRegistry registry, TimeProvider time) =>
-            Known(ns, registry) && registry.GetFleet() is { } fleet && fleet.Metadata.Name == name
+            Known(ns, registry) && registry.GetFleet(name) is { } fleet
                 ? Answer(request, fleet, [fleet], Tables.Fleets, registry.CurrentVersion, time)
                 : NotFound(AgonesApi.Fleets, name));
         app.MapPatch(Fleets + "/{name}", PatchFleet);
         app.MapGet(Fleets + "/{name}/scale", (string ns, string name, GameServerRegistry registry) =>
-            Known(ns, registry) && registry.GetFleet() is { } fleet && fleet.Metadata.Name == name ? Object(Scale(fleet)) : NotFound(AgonesApi.Fleets, name));
+            Known(ns, registry) && registry.GetFleet(name) is { } fleet ? Object(Scale(fleet)) : NotFound(AgonesApi.Fleets, name));
         app.MapPut(Fleets + "/{name}/scale", ScaleFleet);
         app.MapPatch(Fleets + "/{name}/scale", ScaleFleet);
 
@@ -69,7 +69,7 @@ internal static class KubernetesApi
         app.MapGet(AllAutoscalers, (HttpRequest request, GameServerRegistry registry, IOptions<FleetOptions> options, TimeProvider time) =>
             ListAutoscalers(request, null, registry, options.Value, time));
         app.MapGet(Autoscalers + "/{name}", (HttpRequest request, string ns, string name, GameServerRegistry registry, IOptions<FleetOptions> options, TimeProvider time) =>
-            Known(ns, registry) && Autoscaler(registry, options.Value) is { } autoscaler && autoscaler["metadata"]?["name"]?.ToString() == name
+            Known(ns, registry) && AutoscalerObjects(registry, options.Value).FirstOrDefault(a => a["metadata"]?["name"]?.ToString() == name) is { } autoscaler
                 ? Answer(request, autoscaler, [autoscaler], Tables.FleetAutoscalers, registry.CurrentVersion, time)
                 : Error(StatusCodes.Status404NotFound, "NotFound", $"{Discovery.FleetAutoscalers}.{Discovery.AutoscalingGroup} \"{name}\" not found", name, Discovery.FleetAutoscalers));
 
@@ -95,14 +95,14 @@ internal static class KubernetesApi
 
     private static IResult ListFleets(HttpRequest request, string? ns, GameServerRegistry registry, TimeProvider time)
     {
-        List<AgonesFleet> items = ns is null || Known(ns, registry) ? [registry.GetFleet()] : [];
+        List<AgonesFleet> items = ns is null || Known(ns, registry) ? registry.GetFleets() : [];
         return Answer(request, new FleetList { Metadata = new V1ListMeta { ResourceVersion = registry.CurrentVersion }, Items = items },
             items, Tables.Fleets, registry.CurrentVersion, time);
     }
 
     private static IResult ListAutoscalers(HttpRequest request, string? ns, GameServerRegistry registry, FleetOptions options, TimeProvider time)
     {
-        List<JsonObject> items = (ns is null || Known(ns, registry)) && Autoscaler(registry, options) is { } autoscaler ? [autoscaler] : [];
+        List<JsonObject> items = ns is null || Known(ns, registry) ? AutoscalerObjects(registry, options) : [];
         var list = new JsonObject
         {
             ["apiVersion"] = $"{Discovery.AutoscalingGroup}/{AgonesApi.Version}",
@@ -114,17 +114,16 @@ internal static class KubernetesApi
     }
 
     /// <summary>
-    /// The Fleet's Buffer autoscaler as a FleetAutoscaler object (read-only: its settings are LocalAgones' Fleet
-    /// options), or null when the Fleet is scaled by hand.
+    /// Each Fleet's Buffer autoscaler as a FleetAutoscaler object (read-only: its settings are the Fleet's plan), or
+    /// none when the Fleets are scaled by hand.
     /// </summary>
-    private static JsonObject? Autoscaler(GameServerRegistry registry, FleetOptions options)
-    {
-        if (!options.Autoscale)
-        {
-            return null;
-        }
+    private static List<JsonObject> AutoscalerObjects(GameServerRegistry registry, FleetOptions options) =>
+        options.Autoscale
+            ? [.. registry.Plans.Select(plan => Autoscaler(plan, registry.GetFleet(plan.Name)!, options))]
+            : [];
 
-        var fleet = registry.GetFleet();
+    private static JsonObject Autoscaler(FleetPlan plan, AgonesFleet fleet, FleetOptions options)
+    {
         return new JsonObject
         {
             ["apiVersion"] = $"{Discovery.AutoscalingGroup}/{AgonesApi.Version}",
@@ -142,7 +141,7 @@ internal static class KubernetesApi
                 ["policy"] = new JsonObject
                 {
                     ["type"] = "Buffer",
-                    ["buffer"] = new JsonObject { ["bufferSize"] = options.BufferSize, ["minReplicas"] = options.MinReplicas, ["maxReplicas"] = options.MaxReplicas },
+                    ["buffer"] = new JsonObject { ["bufferSize"] = plan.BufferSize, ["minReplicas"] = plan.MinReplicas, ["maxReplicas"] = plan.MaxReplicas },
                 },
                 ["sync"] = new JsonObject { ["type"] = "FixedInterval", ["fixedInterval"] = new JsonObject { ["seconds"] = (int)Math.Ceiling(options.SyncInterval.TotalSeconds) } },
             },
@@ -176,7 +175,7 @@ internal static class KubernetesApi
     // (merge or strategic-merge, which for a Scale are the same), as kubectl scale does.
     private static async Task<IResult> ScaleFleet(HttpRequest request, string ns, string name, GameServerRegistry registry)
     {
-        if (!Known(ns, registry) || registry.GetFleet().Metadata.Name != name)
+        if (!Known(ns, registry) || registry.GetFleet(name) is null)
         {
             return NotFound(AgonesApi.Fleets, name);
         }
@@ -193,7 +192,7 @@ internal static class KubernetesApi
             return invalid;
         }
 
-        return Object(Scale(registry.SetFleetReplicas(count)));
+        return registry.SetFleetReplicas(name, count) is { } scaled ? Object(Scale(scaled)) : NotFound(AgonesApi.Fleets, name);
     }
 
     /// <summary>The object as JSON, or the rows as a Table when the client asked for one.</summary>
@@ -345,7 +344,7 @@ internal static class KubernetesApi
             return Error(StatusCodes.Status415UnsupportedMediaType, "UnsupportedMediaType", "only application/merge-patch+json is supported");
         }
 
-        if (!Known(ns, registry) || registry.GetFleet().Metadata.Name != name)
+        if (!Known(ns, registry) || registry.GetFleet(name) is null)
         {
             return NotFound(AgonesApi.Fleets, name);
         }
@@ -356,7 +355,7 @@ internal static class KubernetesApi
             return invalid;
         }
 
-        return Object(registry.SetFleetReplicas(count));
+        return registry.SetFleetReplicas(name, count) is { } patched ? Object(patched) : NotFound(AgonesApi.Fleets, name);
     }
 
     private static async Task<IResult> Allocate(HttpRequest request, string ns, GameServerRegistry registry, TimeProvider time)
