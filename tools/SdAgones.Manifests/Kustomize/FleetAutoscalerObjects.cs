@@ -1,35 +1,35 @@
 using System.Text.Json.Nodes;
-using SdAgones.Manifests.Settings;
+using SdAgones.Contracts.Profiles;
 
 namespace SdAgones.Manifests.Kustomize;
 
-/// <summary>The Fleet's Buffer autoscaler: how many Ready runtimes wait for the next person, within the fleet's bounds.</summary>
+/// <summary>Each Fleet's Buffer autoscaler: how many Ready runtimes of a profile wait for the next person, within its bounds.</summary>
 internal static class FleetAutoscalerObjects
 {
     /// <summary>
     /// Written as a JSON tree rather than <see cref="CustomResources.AgonesFleetAutoscaler"/>: its integer-or-percent
     /// <c>bufferSize</c> is a string in the model, and an integer here.
     /// </summary>
-    public static JsonObject FleetAutoscaler(DeploySettings settings)
+    public static JsonObject FleetAutoscaler(RuntimeProfile profile)
     {
         var buffer = new JsonObject
         {
-            ["bufferSize"] = settings.Fleet.BufferSize,
-            ["maxReplicas"] = settings.Fleet.MaxReplicas,
+            ["bufferSize"] = profile.Buffer,
+            ["maxReplicas"] = profile.MaxReplicas,
         };
-        if (settings.Fleet.MinReplicas > 0)
+        if (profile.MinReplicas > 0)
         {
-            buffer["minReplicas"] = settings.Fleet.MinReplicas;
+            buffer["minReplicas"] = profile.MinReplicas;
         }
 
         return new JsonObject
         {
             ["apiVersion"] = $"{AgonesApi.AutoscalingGroup}/{AgonesApi.Version}",
             ["kind"] = "FleetAutoscaler",
-            ["metadata"] = new JsonObject { ["name"] = RuntimeFleet.Name + "-autoscaler" },
+            ["metadata"] = new JsonObject { ["name"] = profile.FleetName + "-autoscaler" },
             ["spec"] = new JsonObject
             {
-                ["fleetName"] = RuntimeFleet.Name,
+                ["fleetName"] = profile.FleetName,
                 ["policy"] = new JsonObject { ["type"] = "Buffer", ["buffer"] = buffer },
                 ["sync"] = new JsonObject { ["type"] = "FixedInterval", ["fixedInterval"] = new JsonObject { ["seconds"] = 10 } },
             },
