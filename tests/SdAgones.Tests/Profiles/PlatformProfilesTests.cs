@@ -21,7 +21,10 @@ public sealed class PlatformProfilesTests
         "Platform:Profiles:1:Spot=true", "Platform:Profiles:1:AllowedUsers:0=lena@example.com", "Platform:Profiles:1:MaxReplicas=2",
     ];
 
-    private static async Task<Dictionary<string, Dictionary<string, string>>> ProfilesOfEachServiceAsync(params string[] args)
+    private static Task<Dictionary<string, Dictionary<string, string>>> ProfilesOfEachServiceAsync(params string[] args) =>
+        EnvironmentOfEachServiceAsync("Profiles__", args);
+
+    private static async Task<Dictionary<string, Dictionary<string, string>>> EnvironmentOfEachServiceAsync(string prefix, string[] args)
     {
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.SdAgones_AppHost>(
             ["Platform:GatewayPort=0", "Platform:LocalAgonesPort=0", .. args]);
@@ -35,7 +38,7 @@ public sealed class PlatformProfilesTests
                 await callback.Callback(context);
             }
 
-            found[service] = context.EnvironmentVariables.Where(e => e.Key.StartsWith("Profiles__", StringComparison.Ordinal))
+            found[service] = context.EnvironmentVariables.Where(e => e.Key.StartsWith(prefix, StringComparison.Ordinal))
                 .ToDictionary(e => e.Key, e => (string)e.Value, StringComparer.Ordinal);
         }
 
@@ -65,6 +68,21 @@ public sealed class PlatformProfilesTests
 
         var unset = await ProfilesOfEachServiceAsync();
         Assert.All(unset.Values, Assert.Empty);
+    }
+
+    [Fact]
+    public async Task The_cruiser_is_given_each_profile_Fleets_own_bounds_for_its_forecast_webhook()
+    {
+        var set = await EnvironmentOfEachServiceAsync("Forecast__Fleets__", [.. TwoProfiles, "Platform:Autoscaling=Forecast"]);
+        var cruiser = set[ServiceNames.Cruiser];
+        Assert.Equal(("1", "1", "4"), (cruiser["Forecast__Fleets__sd-agones-fleet-t4__Buffer"], cruiser["Forecast__Fleets__sd-agones-fleet-t4__MinReplicas"], cruiser["Forecast__Fleets__sd-agones-fleet-t4__MaxReplicas"]));
+        Assert.Equal("2", cruiser["Forecast__Fleets__sd-agones-fleet-l4__MaxReplicas"]);
+        Assert.Equal(6, cruiser.Count);
+        Assert.Empty(set[ServiceNames.Gateway]);
+
+        // Control: without profiles the one Fleet's bounds stay Forecast:Fleet:* and no per-Fleet key is written.
+        var unset = await EnvironmentOfEachServiceAsync("Forecast__Fleets__", ["Platform:Autoscaling=Forecast"]);
+        Assert.Empty(unset[ServiceNames.Cruiser]);
     }
 
     [Fact]
