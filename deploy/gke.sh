@@ -97,8 +97,6 @@ NAMESPACE="$(setting .cluster.namespace)"
 GKE_VERSION="$(setting .cluster.version)"
 RELEASE_CHANNEL="$(setting .cluster.releaseChannel)"
 GPU_DRIVER="$(setting .cluster.gpuDriver)"
-GPU_MACHINE_TYPE="$(setting .cluster.gpuMachineType)"
-GPU_MAX_NODES="$(setting .cluster.gpuMaxNodes)"
 REGISTRY="$(setting .images.registry)"          # HOST/PROJECT/REPOSITORY
 TAG="$(setting .images.tag)"
 DOMAIN="$(setting .ingress.domain)"
@@ -151,14 +149,22 @@ fi
 master_version="$(gcloud container clusters describe "$CLUSTER" --location "$REGION" --format 'value(currentMasterVersion)')"
 require_supported "$(cut -d. -f1,2 <<<"$master_version")" "cluster $CLUSTER (running $master_version)"
 
-step "T4 spot node pool, autoscaling from 0 to $GPU_MAX_NODES, NVIDIA driver '$GPU_DRIVER' installed by GKE" \
-  "gcloud container node-pools describe gpu-t4 --cluster $CLUSTER --location $REGION; GPU quota in the region"
-if ! gcloud container node-pools describe gpu-t4 --cluster "$CLUSTER" --location "$REGION" >/dev/null 2>&1; then
-  run gcloud container node-pools create gpu-t4 --cluster "$CLUSTER" --location "$REGION" --node-locations "$ZONE" \
-    --machine-type "$GPU_MACHINE_TYPE" --accelerator "type=nvidia-tesla-t4,count=1,gpu-driver-version=$GPU_DRIVER" \
-    --spot --enable-autoscaling --total-min-nodes 0 --total-max-nodes "$GPU_MAX_NODES" --num-nodes 0 \
-    --location-policy ANY --disk-type pd-balanced --disk-size 200 --max-surge-upgrade 1 --max-unavailable-upgrade 0
-fi
+# One GPU node pool per profile (deploy/settings.json "profiles"; none: the one T4 spot pool gpu-t4 of cluster.gpuMachineType
+# and cluster.gpuMaxNodes). The generator resolves them from the same settings as the Fleets: each node has the profile's
+# GPUs, so one runtime fills one node and the pool's maximum is the profile's maxReplicas.
+node_pools_text="$(dotnet run "${check_args[@]}" --project "$generator" -- node-pools --settings "$settings")"
+while read -r pool machine accelerator gpus kind max_nodes; do
+  [[ -n "$pool" ]] || continue
+  spot_flag=(); [[ "$kind" == spot ]] && spot_flag=(--spot)
+  step "GPU node pool $pool: $machine with ${gpus}× $accelerator ($kind), autoscaling from 0 to $max_nodes, NVIDIA driver '$GPU_DRIVER' installed by GKE" \
+    "gcloud container node-pools describe $pool --cluster $CLUSTER --location $REGION; GPU quota in the region"
+  if ! gcloud container node-pools describe "$pool" --cluster "$CLUSTER" --location "$REGION" >/dev/null 2>&1; then
+    run gcloud container node-pools create "$pool" --cluster "$CLUSTER" --location "$REGION" --node-locations "$ZONE" \
+      --machine-type "$machine" --accelerator "type=$accelerator,count=$gpus,gpu-driver-version=$GPU_DRIVER" \
+      "${spot_flag[@]}" --enable-autoscaling --total-min-nodes 0 --total-max-nodes "$max_nodes" --num-nodes 0 \
+      --location-policy ANY --disk-type pd-balanced --disk-size 200 --max-surge-upgrade 1 --max-unavailable-upgrade 0
+  fi
+done <<<"$node_pools_text"
 run gcloud container clusters get-credentials "$CLUSTER" --location "$REGION"
 
 step "Artifact Registry $REGISTRY" "gcloud artifacts repositories describe $AR_REPOSITORY --location $REGION"

@@ -2,6 +2,7 @@ using System.Net.Sockets;
 using System.Text;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using SdAgones.Contracts.Profiles;
 
 namespace SdAgones.AppHost;
 
@@ -100,7 +101,7 @@ internal static class PlatformResources
 
     /// <summary>
     /// The platform settings this service is given (<see cref="PlatformSettingMap"/>, by the resource's name): the idle
-    /// timeout and intervals, the admin list, the shared volume, LocalAgones' fleet. Production's model carries only
+    /// timeout and intervals, the admin list, the shared volume, LocalAgones' fleet, the profiles. Production's model carries only
     /// those deploy/settings.json decides; the overlay sets the rest.
     /// </summary>
     public static IResourceBuilder<ProjectResource> WithPlatformSettings(
@@ -114,6 +115,23 @@ internal static class PlatformResources
             }
 
             project.WithEnvironment(setting.EnvironmentName, setting.IsFolder ? Path.GetFullPath(value, project.ApplicationBuilder.AppHostDirectory) : value);
+        }
+
+        if (ProfileSettings.For(production).Contains(project.Resource.Name, StringComparer.Ordinal))
+        {
+            foreach (var (name, value) in ProfileSettings.Environment(platform.Profiles))
+            {
+                project.WithEnvironment(name, value);
+            }
+        }
+
+        if (!production && project.Resource.Name == ServiceNames.Cruiser)
+        {
+            // Each profile Fleet's own bounds for the forecast webhook (the overlay writes the same on GKE).
+            foreach (var (name, value) in ProfileSettings.ForecastEnvironment(platform.Profiles))
+            {
+                project.WithEnvironment(name, value);
+            }
         }
 
         return project;

@@ -2,6 +2,7 @@ using System.ComponentModel.DataAnnotations;
 using System.Globalization;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Hosting;
+using SdAgones.Contracts.Profiles;
 
 namespace SdAgones.AppHost;
 
@@ -101,6 +102,13 @@ public sealed class PlatformSettings
     public string AdminUsers { get; set; } = "admin";
 
     /// <summary>
+    /// The GPU profiles (<c>Platform:Profiles:N:Slug</c>, …, see <see cref="RuntimeProfile"/>), given to the gateway,
+    /// the cruiser and LocalAgones as <c>Profiles__N__*</c> (<see cref="ProfileSettings"/>); empty = the one Fleet of
+    /// <see cref="FleetBuffer"/>, <see cref="FleetMinReplicas"/> and <see cref="FleetMaxReplicas"/>.
+    /// </summary>
+    public List<RuntimeProfile> Profiles { get; set; } = [];
+
+    /// <summary>
     /// Reads and checks the section: one line per bad key (<c>Platform:IdleTimeout = "banana" is not a time span; …</c>),
     /// empty when every setting is usable.
     /// </summary>
@@ -119,7 +127,29 @@ public sealed class PlatformSettings
         Check(problems, nameof(RuntimeStartDelay), settings.RuntimeStartDelay, settings.RuntimeStartDelay >= TimeSpan.Zero, "use zero or a positive time span, e.g. 00:00:05");
         Check(problems, nameof(FleetMinReplicas), settings.FleetMinReplicas, settings.FleetMinReplicas <= settings.FleetMaxReplicas,
             $"use at most {Section}:{nameof(FleetMaxReplicas)} ({settings.FleetMaxReplicas.ToString(CultureInfo.InvariantCulture)})");
+        ReadProfiles(configuration, settings, problems);
         return problems;
+    }
+
+    /// <summary>The profiles, checked as every service checks them (<see cref="ProfileCatalog.Create"/>); a problem names <c>Platform:Profiles:N:Key</c>.</summary>
+    private static void ReadProfiles(IConfiguration configuration, PlatformSettings settings, List<string> problems)
+    {
+        try
+        {
+            settings.Profiles = configuration.GetSection(ProfileSettings.PlatformKey).Get<List<RuntimeProfile>>() ?? [];
+            if (settings.Profiles.Count > 0)
+            {
+                ProfileCatalog.Create(settings.Profiles, new RuntimeProfile());
+            }
+        }
+        catch (InvalidOperationException bad)
+        {
+            problems.Add($"{ProfileSettings.PlatformKey}: {bad.Message}");
+        }
+        catch (ProfileSettingsException bad)
+        {
+            problems.Add($"{Section}:{bad.Message}");
+        }
     }
 
     /// <summary>This setting's value as a service's environment takes it (<see cref="PlatformSettingMap.Format"/>); null when unset.</summary>

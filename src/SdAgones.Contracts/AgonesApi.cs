@@ -24,6 +24,12 @@ public static class AgonesApi
     /// <summary>Label Agones puts on every GameServer (and its pod) of a Fleet.</summary>
     public const string FleetLabel = "agones.dev/fleet";
 
+    /// <summary>
+    /// Label on every GameServer (and its Fleet's template) with the slug of the profile it runs
+    /// (<c>Profiles:N:Slug</c>): LocalAgones and the GKE Fleets set it, so a GameServer tells which profile it is.
+    /// </summary>
+    public const string ProfileLabel = "sdagones.io/profile";
+
     /// <summary>Label holding the person's sanitised, collision-free label value (<see cref="PersonLabel"/>).</summary>
     public const string UserLabel = "user";
 

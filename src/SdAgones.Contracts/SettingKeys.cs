@@ -13,6 +13,13 @@ public static class SettingKeys
     public const string AgentHealthInterval = "Agent:HealthInterval";
     public const string AgentHealthPeriod = "Agent:HealthPeriod";
 
+    // The stand-in WebUI of a local runtime: A1111's flags, and the profile (its GPU) it reports (LocalAgones sets them).
+    public const string WebUICommandLineArgs = "WebUI:CommandLineArgs";
+    public const string WebUIProfile = "WebUI:Profile";
+    public const string WebUIGpuType = "WebUI:GpuType";
+    public const string WebUIGpuCount = "WebUI:GpuCount";
+    public const string WebUIGpuMemoryGiB = "WebUI:GpuMemoryGiB";
+
     // Where gateway and cruiser find Agones.
     public const string AgonesApiServer = "Agones:ApiServer";
     public const string AgonesNamespace = "Agones:Namespace";
@@ -46,6 +53,9 @@ public static class SettingKeys
     public const string ForecastMinReplicas = "Forecast:Fleet:MinReplicas";
     public const string ForecastMaxReplicas = "Forecast:Fleet:MaxReplicas";
     public const string ForecastWarmUp = "Forecast:Fleet:WarmUp";
+
+    /// <summary>The cruiser's per-Fleet webhook settings: <c>Forecast:Fleets:&lt;fleet&gt;:Buffer</c>, …</summary>
+    public static string ForecastFleet(string fleet, string key) => $"Forecast:Fleets:{fleet}:{key}";
 
     // LocalAgones' one Fleet.
     public const string FleetBufferSize = "Fleet:BufferSize";

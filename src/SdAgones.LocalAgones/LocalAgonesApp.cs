@@ -1,11 +1,13 @@
 using SdAgones.LocalAgones.Api;
 using SdAgones.LocalAgones.Fleets;
 using SdAgones.LocalAgones.Pods;
+using SdAgones.Runtimes.Profiles;
 
 namespace SdAgones.LocalAgones;
 
 /// <summary>
-/// A local Agones control plane: the Kubernetes API subset the platform uses, one Fleet with a Buffer or Webhook autoscaler,
+/// A local Agones control plane: the Kubernetes API subset the platform uses, one Fleet per profile (<c>Profiles:N:*</c>;
+/// none configured: the one Fleet of <c>Fleet:*</c>), each with its own Buffer or Webhook autoscaler,
 /// and each GameServer run as real local processes with its own SDK server. Built here so tests can host it.
 /// </summary>
 public static class LocalAgonesApp
@@ -19,6 +21,8 @@ public static class LocalAgonesApp
             .ValidateDataAnnotations()
             .ValidateOnStart();
         builder.Services.AddRuntimeHosting(builder.Configuration);
+        builder.Services.AddProfiles();
+        builder.Services.AddSingleton<FleetPlans>();
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<EventLog>();
         builder.Services.AddSingleton<GameServerRegistry>();

@@ -25,6 +25,18 @@ public sealed class StandInOptions
 
     /// <summary>A1111's command-line flags (its <c>COMMANDLINE_ARGS</c>); see <see cref="Settings.LaunchFlags"/> for those honoured.</summary>
     public string CommandLineArgs { get; set; } = "--api";
+
+    /// <summary>The slug of the profile this runtime belongs to (LocalAgones passes its Fleet's); empty when run alone.</summary>
+    public string Profile { get; set; } = "";
+
+    /// <summary>The GKE accelerator the profile asks for (e.g. <c>nvidia-l4</c>); empty when run alone.</summary>
+    public string GpuType { get; set; } = "";
+
+    /// <summary>GPUs of the runtime; 0 when run alone (no GPU).</summary>
+    public int GpuCount { get; set; }
+
+    /// <summary>Memory of one GPU in GiB, reported as <c>cuda.system.total</c> on <c>/sdapi/v1/memory</c>; 0 = no GPU (CUDA unavailable).</summary>
+    public int GpuMemoryGiB { get; set; }
 }
 
 /// <summary>Rejects settings that cannot work, naming the configuration key, so a bad start-up fails loudly.</summary>
@@ -32,6 +44,8 @@ internal sealed class StandInOptionsValidator : IValidateOptions<StandInOptions>
 {
     private const string StepDelayKey = $"{StandInOptions.Section}:{nameof(StandInOptions.StepDelay)}";
     private const string DataRootKey = $"{StandInOptions.Section}:{nameof(StandInOptions.DataRoot)}";
+    private const string GpuCountKey = $"{StandInOptions.Section}:{nameof(StandInOptions.GpuCount)}";
+    private const string GpuMemoryKey = $"{StandInOptions.Section}:{nameof(StandInOptions.GpuMemoryGiB)}";
 
     public ValidateOptionsResult Validate(string? name, StandInOptions options)
     {
@@ -48,6 +62,16 @@ internal sealed class StandInOptionsValidator : IValidateOptions<StandInOptions>
         else if (options.DataRoot.IndexOfAny(Path.GetInvalidPathChars()) >= 0)
         {
             failures.Add(SettingProblem.Line(DataRootKey, options.DataRoot, "is not a usable path: it contains a character paths cannot hold"));
+        }
+
+        if (options.GpuCount is < 0 or > 16)
+        {
+            failures.Add(SettingProblem.Line(GpuCountKey, options.GpuCount.ToString(System.Globalization.CultureInfo.InvariantCulture), "is not allowed; use 0 (no GPU) to 16"));
+        }
+
+        if (options.GpuMemoryGiB is < 0 or > 1024)
+        {
+            failures.Add(SettingProblem.Line(GpuMemoryKey, options.GpuMemoryGiB.ToString(System.Globalization.CultureInfo.InvariantCulture), "is not allowed; use 0 (no GPU) to 1024 (GiB per GPU)"));
         }
 
         if (!Settings.LaunchFlags.TryRead(options.CommandLineArgs, out _, out var flagProblem))

@@ -5,6 +5,7 @@ using SdAgones.Manifests.Settings;
 // Usage (deploy/generate-manifests runs both):
 //   SdAgones.Manifests apphost-args --settings deploy/settings.json
 //   SdAgones.Manifests check --settings deploy/settings.json      (deploy/gke.sh, before it touches the cloud)
+//   SdAgones.Manifests node-pools --settings deploy/settings.json (deploy/gke.sh: one GPU node pool per profile, one line each)
 //   SdAgones.Manifests --aspire-manifest <file> --settings deploy/settings.json --output manifests [--keep-aspire-manifest deploy/aspire-manifest.json]
 const string Example = "e.g. SdAgones.Manifests check --settings deploy/settings.json";
 var allowedOptions = new Dictionary<string, string[]>(StringComparer.Ordinal)
@@ -12,6 +13,7 @@ var allowedOptions = new Dictionary<string, string[]>(StringComparer.Ordinal)
     ["generate"] = ["aspire-manifest", "settings", "output", "keep-aspire-manifest"],
     ["apphost-args"] = ["settings"],
     ["check"] = ["settings"],
+    ["node-pools"] = ["settings"],
 };
 
 // Every mistake on the command line is one line on stderr naming the argument, what is allowed and an example; exit 1.
@@ -24,7 +26,7 @@ int Refuse(string line)
 var command = args.Length > 0 && !args[0].StartsWith("--", StringComparison.Ordinal) ? args[0] : "generate";
 if (!allowedOptions.TryGetValue(command, out var known))
 {
-    return Refuse($"unknown command '{command}'; use generate, apphost-args or check, {Example}");
+    return Refuse($"unknown command '{command}'; use generate, apphost-args, check or node-pools, {Example}");
 }
 
 var options = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -71,6 +73,14 @@ try
             return 0;
 
         case "check":
+            return 0;
+
+        case "node-pools":
+            foreach (var pool in NodePools.For(settings))
+            {
+                Console.WriteLine(pool);
+            }
+
             return 0;
 
         case "generate":

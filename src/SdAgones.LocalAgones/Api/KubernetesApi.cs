@@ -54,12 +54,12 @@ internal static class KubernetesApi
         app.MapGet(Fleets, (HttpRequest request, string ns, GameServerRegistry registry, TimeProvider time) => ListFleets(request, ns, registry, time));
         app.MapGet(AllFleets, (HttpRequest request, GameServerRegistry registry, TimeProvider time) => ListFleets(request, null, registry, time));
         app.MapGet(Fleets + "/{name}", (HttpRequest request, string ns, string name, GameServerRegistry registry, TimeProvider time) =>
-            Known(ns, registry) && registry.GetFleet() is { } fleet && fleet.Metadata.Name == name
+            Known(ns, registry) && registry.GetFleet(name) is { } fleet
                 ? Answer(request, fleet, [fleet], Tables.Fleets, registry.CurrentVersion, time)
                 : NotFound(AgonesApi.Fleets, name));
         app.MapPatch(Fleets + "/{name}", PatchFleet);
         app.MapGet(Fleets + "/{name}/scale", (string ns, string name, GameServerRegistry registry) =>
-            Known(ns, registry) && registry.GetFleet() is { } fleet && fleet.Metadata.Name == name ? Object(Scale(fleet)) : NotFound(AgonesApi.Fleets, name));
+            Known(ns, registry) && registry.GetFleet(name) is { } fleet ? Object(Scale(fleet)) : NotFound(AgonesApi.Fleets, name));
         app.MapPut(Fleets + "/{name}/scale", ScaleFleet);
         app.MapPatch(Fleets + "/{name}/scale", ScaleFleet);
 
@@ -68,7 +68,7 @@ internal static class KubernetesApi
         app.MapGet(AllAutoscalers, (HttpRequest request, GameServerRegistry registry, LocalFleetAutoscaler autoscaler, TimeProvider time) =>
             ListAutoscalers(request, null, registry, autoscaler, time));
         app.MapGet(Autoscalers + "/{name}", (HttpRequest request, string ns, string name, GameServerRegistry registry, LocalFleetAutoscaler fleetAutoscaler, TimeProvider time) =>
-            Known(ns, registry) && fleetAutoscaler.Describe(registry.GetFleet()) is { } autoscaler && autoscaler["metadata"]?["name"]?.ToString() == name
+            Known(ns, registry) && fleetAutoscaler.DescribeAll(registry).FirstOrDefault(a => a["metadata"]?["name"]?.ToString() == name) is { } autoscaler
                 ? Answer(request, autoscaler, [autoscaler], Tables.FleetAutoscalers, registry.CurrentVersion, time)
                 : Error(StatusCodes.Status404NotFound, "NotFound", $"{Discovery.FleetAutoscalers}.{Discovery.AutoscalingGroup} \"{name}\" not found", name, Discovery.FleetAutoscalers));
 
@@ -94,14 +94,14 @@ internal static class KubernetesApi
 
     private static IResult ListFleets(HttpRequest request, string? ns, GameServerRegistry registry, TimeProvider time)
     {
-        List<AgonesFleet> items = ns is null || Known(ns, registry) ? [registry.GetFleet()] : [];
+        List<AgonesFleet> items = ns is null || Known(ns, registry) ? registry.GetFleets() : [];
         return Answer(request, new FleetList { Metadata = new V1ListMeta { ResourceVersion = registry.CurrentVersion }, Items = items },
             items, Tables.Fleets, registry.CurrentVersion, time);
     }
 
     private static IResult ListAutoscalers(HttpRequest request, string? ns, GameServerRegistry registry, LocalFleetAutoscaler fleetAutoscaler, TimeProvider time)
     {
-        List<JsonObject> items = (ns is null || Known(ns, registry)) && fleetAutoscaler.Describe(registry.GetFleet()) is { } autoscaler ? [autoscaler] : [];
+        List<JsonObject> items = ns is null || Known(ns, registry) ? fleetAutoscaler.DescribeAll(registry) : [];
         var list = new JsonObject
         {
             ["apiVersion"] = $"{Discovery.AutoscalingGroup}/{AgonesApi.Version}",
@@ -132,7 +132,7 @@ internal static class KubernetesApi
     // (merge or strategic-merge, which for a Scale are the same), as kubectl scale does.
     private static async Task<IResult> ScaleFleet(HttpRequest request, string ns, string name, GameServerRegistry registry)
     {
-        if (!Known(ns, registry) || registry.GetFleet().Metadata.Name != name)
+        if (!Known(ns, registry) || registry.GetFleet(name) is null)
         {
             return NotFound(AgonesApi.Fleets, name);
         }
@@ -149,7 +149,7 @@ internal static class KubernetesApi
             return invalid;
         }
 
-        return Object(Scale(registry.SetFleetReplicas(count)));
+        return registry.SetFleetReplicas(name, count) is { } scaled ? Object(Scale(scaled)) : NotFound(AgonesApi.Fleets, name);
     }
 
     /// <summary>The object as JSON, or the rows as a Table when the client asked for one.</summary>
@@ -301,7 +301,7 @@ internal static class KubernetesApi
             return Error(StatusCodes.Status415UnsupportedMediaType, "UnsupportedMediaType", "only application/merge-patch+json is supported");
         }
 
-        if (!Known(ns, registry) || registry.GetFleet().Metadata.Name != name)
+        if (!Known(ns, registry) || registry.GetFleet(name) is null)
         {
             return NotFound(AgonesApi.Fleets, name);
         }
@@ -312,7 +312,7 @@ internal static class KubernetesApi
             return invalid;
         }
 
-        return Object(registry.SetFleetReplicas(count));
+        return registry.SetFleetReplicas(name, count) is { } patched ? Object(patched) : NotFound(AgonesApi.Fleets, name);
     }
 
     private static async Task<IResult> Allocate(HttpRequest request, string ns, GameServerRegistry registry, TimeProvider time)

@@ -7,9 +7,9 @@ using SdAgones.Runtimes.Agones;
 namespace SdAgones.LocalAgones.Fleets;
 
 /// <summary>
-/// The reconcile loop Agones' controllers run, in one place: the Buffer autoscaler sets the Fleet's replicas (the
-/// Webhook one is <see cref="WebhookAutoscaler"/>); the
-/// Fleet creates or removes GameServers to match; missed health pings make a GameServer Unhealthy; Shutdown and
+/// The reconcile loop Agones' controllers run, in one place: for each Fleet, its Buffer autoscaler sets its replicas (the
+/// Webhook one is <see cref="WebhookAutoscaler"/>) and the Fleet creates or removes its GameServers to match; missed
+/// health pings make a GameServer Unhealthy; Shutdown and
 /// Unhealthy GameServers have their pods stopped and are deleted (and so replaced). Safe to rerun at any time.
 /// </summary>
 internal sealed partial class FleetController(
@@ -88,7 +88,6 @@ internal sealed partial class FleetController(
     internal async Task ReconcileAsync()
     {
         metrics.ReconcilePass();
-        var settings = options.Value;
         var (servers, _) = registry.List(LabelSelector.Everything);
 
         await RemoveLeavingAsync(servers);
@@ -97,19 +96,29 @@ internal sealed partial class FleetController(
         MoveRequestReady(servers);
 
         var live = servers.Where(s => !GameServerRegistry.IsLeaving(s)).ToList();
+        foreach (var plan in registry.Plans)
+        {
+            ReconcileFleet(plan, [.. live.Where(s => s.Metadata.Labels?.TryGetValue(AgonesApi.FleetLabel, out var fleet) == true && fleet == plan.Name)]);
+        }
+    }
+
+    /// <summary>
+    /// One Fleet: its Buffer autoscaler (when that is the policy) sets its replicas, then it creates or removes its own
+    /// GameServers to match.
+    /// </summary>
+    private void ReconcileFleet(FleetPlan plan, List<GameServer> live)
+    {
         if (autoscaler.UsesBuffer)
         {
-            var busy = live.Count(s => s.State is GameServerState.Allocated or GameServerState.Reserved);
-            var desired = Math.Clamp(busy + settings.BufferSize, settings.MinReplicas, settings.MaxReplicas);
-            registry.SetFleetReplicas(desired);
+            registry.SetFleetReplicas(plan.Name, BufferPolicy(plan, live));
         }
 
-        var replicas = registry.GetFleet().Spec.Replicas;
+        var replicas = registry.GetFleet(plan.Name)!.Spec.Replicas;
         for (var i = live.Count; i < replicas; i++)
         {
-            var server = registry.CreateForFleet();
+            var server = registry.CreateForFleet(plan.Name);
             LogCreated(server.Name);
-            supervisor.Launch(server.Name);
+            supervisor.Launch(server.Name, plan.Profile);
         }
 
         // Scale down never touches Allocated or Reserved runtimes; those still starting go first.
@@ -122,6 +131,16 @@ internal sealed partial class FleetController(
         {
             registry.TryMove(server.Name, GameServerState.Shutdown);
         }
+    }
+
+    /// <summary>
+    /// The FleetAutoscaler's Buffer policy for one Fleet: its Allocated and Reserved GameServers plus the plan's buffer,
+    /// kept between the plan's min and max.
+    /// </summary>
+    private static int BufferPolicy(FleetPlan plan, List<GameServer> live)
+    {
+        var busy = live.Count(s => s.State is GameServerState.Allocated or GameServerState.Reserved);
+        return Math.Clamp(busy + plan.BufferSize, plan.MinReplicas, plan.MaxReplicas);
     }
 
     private async Task RemoveLeavingAsync(List<GameServer> servers)

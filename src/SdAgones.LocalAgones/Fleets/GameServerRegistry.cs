@@ -11,7 +11,7 @@ namespace SdAgones.LocalAgones.Fleets;
 /// <summary>
 /// The local API server's object store: GameServers by name, with resource versions. The watch history
 /// (<see cref="WatchHistory"/>), the allocation rules (<see cref="GameServerAllocator"/>) and the Fleet
-/// (<see cref="LocalFleet"/>) live beside it; every change happens under this one lock, so two allocations can never
+/// (<see cref="LocalFleet"/>, one per <see cref="FleetPlan"/>) live beside it; every change happens under this one lock, so two allocations can never
 /// take the same GameServer.
 /// </summary>
 public sealed class GameServerRegistry
@@ -21,17 +21,17 @@ public sealed class GameServerRegistry
     private readonly WatchHistory history = new();
     private readonly TimeProvider time;
     private readonly FleetOptions options;
-    private readonly LocalFleet fleet;
+    private readonly List<LocalFleet> fleets;
     private readonly EventLog events;
     private long version;
     private int created;
 
-    public GameServerRegistry(IOptions<FleetOptions> options, TimeProvider time, EventLog events)
+    public GameServerRegistry(IOptions<FleetOptions> options, FleetPlans plans, TimeProvider time, EventLog events)
     {
         this.time = time;
         this.events = events;
         this.options = options.Value;
-        fleet = new LocalFleet(this.options, time.GetUtcNow());
+        fleets = [.. plans.All.Select(plan => new LocalFleet(plan, this.options, time.GetUtcNow()))];
         version = 1;
     }
 
@@ -43,7 +43,8 @@ public sealed class GameServerRegistry
 
     public string Namespace => options.Namespace;
 
-    public GameServerSpec NewSpec() => fleet.NewSpec();
+    /// <summary>The Fleets' plans, in profile order.</summary>
+    public IReadOnlyList<FleetPlan> Plans => [.. fleets.Select(f => f.Plan)];
 
     public string CurrentVersion => Version.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
@@ -53,14 +54,16 @@ public sealed class GameServerRegistry
         get { lock (gate) { return version; } }
     }
 
-    /// <summary>Creates a new GameServer of the Fleet in state Creating.</summary>
-    public GameServer CreateForFleet()
+    /// <summary>Creates a new GameServer of Fleet <paramref name="fleetName"/> in state Creating.</summary>
+    /// <exception cref="KeyNotFoundException">LocalAgones runs no such Fleet.</exception>
+    public GameServer CreateForFleet(string fleetName)
     {
         GameServer server;
         lock (gate)
         {
+            var fleet = FleetNamed(fleetName) ?? throw new KeyNotFoundException($"no Fleet {fleetName}");
             created++;
-            var name = $"{options.Name}-{RandomSuffix()}";
+            var name = $"{fleet.Name}-{RandomSuffix()}";
             server = new GameServer
             {
                 Metadata = new V1ObjectMeta
@@ -70,7 +73,7 @@ public sealed class GameServerRegistry
                     Uid = Guid.NewGuid().ToString(),
                     Generation = 1,
                     CreationTimestamp = time.GetUtcNow().UtcDateTime,
-                    Labels = new Dictionary<string, string> { [AgonesApi.FleetLabel] = options.Name },
+                    Labels = fleet.NewLabels(),
                     Annotations = new Dictionary<string, string>(),
                 },
                 Spec = fleet.Template,
@@ -207,18 +210,35 @@ public sealed class GameServerRegistry
         return status;
     }
 
-    public AgonesFleet GetFleet()
+    /// <summary>Fleet <paramref name="name"/> with its status, or null when LocalAgones runs no such Fleet.</summary>
+    public AgonesFleet? GetFleet(string name)
     {
         lock (gate)
         {
-            return fleet.Snapshot(servers.Values);
+            return FleetNamed(name)?.Snapshot(servers.Values);
         }
     }
 
-    public AgonesFleet SetFleetReplicas(int replicas)
+    /// <summary>Every Fleet with its status, in profile order.</summary>
+    public List<AgonesFleet> GetFleets()
     {
         lock (gate)
         {
+            return [.. fleets.Select(f => f.Snapshot(servers.Values))];
+        }
+    }
+
+    /// <summary>Sets Fleet <paramref name="name"/>'s desired replicas; null when there is no such Fleet.</summary>
+    public AgonesFleet? SetFleetReplicas(string name, int replicas)
+    {
+        lock (gate)
+        {
+            var fleet = FleetNamed(name);
+            if (fleet is null)
+            {
+                return null;
+            }
+
             if (!fleet.SetReplicas(replicas, version + 1))
             {
                 return fleet.Snapshot(servers.Values);
@@ -228,8 +248,10 @@ public sealed class GameServerRegistry
         }
 
         Changed?.Invoke();
-        return GetFleet();
+        return GetFleet(name);
     }
+
+    private LocalFleet? FleetNamed(string name) => fleets.FirstOrDefault(f => f.Name == name);
 
     /// <summary>Opens a watch: events after <paramref name="fromVersion"/>, or the current objects as ADDED when it is null or 0.</summary>
     public ChannelReader<WatchEvent> Watch(string? fromVersion, CancellationToken ct)

@@ -6,35 +6,43 @@ using AgonesFleet = SdAgones.Runtimes.Agones.Fleet;
 namespace SdAgones.LocalAgones.Fleets;
 
 /// <summary>
-/// The one Fleet LocalAgones serves: its object (name, template, desired replicas, generation) and its status counted
-/// from the GameServers. Called under the registry's lock.
+/// One Fleet LocalAgones serves (of <see cref="FleetPlan"/>): its object (name, template, desired replicas,
+/// generation) and its status counted from its own GameServers. Called under the registry's lock.
 /// </summary>
 internal sealed class LocalFleet
 {
     private readonly FleetOptions options;
     private readonly AgonesFleet fleet;
 
-    public LocalFleet(FleetOptions options, DateTimeOffset created)
+    public LocalFleet(FleetPlan plan, FleetOptions options, DateTimeOffset created)
     {
+        Plan = plan;
         this.options = options;
         fleet = new AgonesFleet
         {
             Metadata = new V1ObjectMeta
             {
-                Name = options.Name,
+                Name = plan.Name,
                 NamespaceProperty = options.Namespace,
                 Uid = Guid.NewGuid().ToString(),
                 Generation = 1,
                 CreationTimestamp = created.UtcDateTime,
                 ResourceVersion = "1",
+                Labels = new Dictionary<string, string> { [AgonesApi.ProfileLabel] = plan.Profile.Slug },
             },
             Spec = new FleetSpec
             {
-                Replicas = options.Autoscale ? Math.Max(options.MinReplicas, options.BufferSize) : options.MinReplicas,
-                Template = new GameServerTemplate { Spec = NewSpec() },
+                Replicas = options.Autoscale ? Math.Max(plan.MinReplicas, plan.BufferSize) : plan.MinReplicas,
+                Template = new GameServerTemplate
+                {
+                    Metadata = new V1ObjectMeta { Labels = new Dictionary<string, string> { [AgonesApi.ProfileLabel] = plan.Profile.Slug } },
+                    Spec = NewSpec(),
+                },
             },
         };
     }
+
+    public FleetPlan Plan { get; }
 
     public string Name => fleet.Metadata.Name;
 
@@ -42,6 +50,12 @@ internal sealed class LocalFleet
 
     /// <summary>The GameServer spec of the Fleet's template, as the GKE Fleet manifest declares it.</summary>
     public GameServerSpec Template => fleet.Spec.Template.Spec;
+
+    /// <summary>The labels a new GameServer of this Fleet gets: the template's and Agones' Fleet label.</summary>
+    public Dictionary<string, string> NewLabels() => new(fleet.Spec.Template.Metadata!.Labels!) { [AgonesApi.FleetLabel] = Name };
+
+    /// <summary>True when <paramref name="server"/> belongs to this Fleet (Agones' label).</summary>
+    public bool Owns(GameServer server) => server.Metadata.Labels?.TryGetValue(AgonesApi.FleetLabel, out var name) == true && name == Name;
 
     public GameServerSpec NewSpec() => new()
     {
@@ -55,10 +69,10 @@ internal sealed class LocalFleet
         },
     };
 
-    /// <summary>A copy of the Fleet with its status counted from <paramref name="servers"/>.</summary>
+    /// <summary>A copy of the Fleet with its status counted from those of <paramref name="servers"/> it owns.</summary>
     public AgonesFleet Snapshot(IEnumerable<GameServer> servers)
     {
-        var all = servers.ToList();
+        var all = servers.Where(Owns).ToList();
         var copy = KubernetesJson.Deserialize<AgonesFleet>(KubernetesJson.Serialize(fleet));
         copy.Status = new FleetStatus
         {

@@ -8,8 +8,8 @@ using AgonesFleet = SdAgones.Runtimes.Agones.Fleet;
 namespace SdAgones.LocalAgones.Fleets;
 
 /// <summary>
-/// The Fleet's FleetAutoscaler as the API serves it (read-only: its policy comes from LocalAgones' settings) and the
-/// status its last sync left, as Agones' fleetautoscaler controller writes it (pkg/fleetautoscalers/controller.go
+/// Each Fleet's FleetAutoscaler as the API serves it (read-only: its policy comes from LocalAgones' settings, the same
+/// for every Fleet; a Buffer policy's sizes come from the Fleet's plan) and the status its last sync left, as Agones' fleetautoscaler controller writes it (pkg/fleetautoscalers/controller.go
 /// <c>updateStatus</c>, <c>updateStatusUnableToScale</c> in googleforgames/agones).
 /// </summary>
 public sealed class LocalFleetAutoscaler(IOptions<FleetOptions> fleetOptions, IOptions<FleetAutoscalerOptions> options)
@@ -74,8 +74,12 @@ public sealed class LocalFleetAutoscaler(IOptions<FleetOptions> fleetOptions, IO
         }
     }
 
-    /// <summary>The FleetAutoscaler object of <paramref name="fleet"/>, or null when the Fleet is scaled by hand.</summary>
-    public JsonObject? Describe(AgonesFleet fleet)
+    /// <summary>The FleetAutoscalers of every Fleet <paramref name="registry"/> runs, in profile order; none when the Fleets are scaled by hand.</summary>
+    internal List<JsonObject> DescribeAll(GameServerRegistry registry) =>
+        Active ? [.. registry.Plans.Select(plan => registry.GetFleet(plan.Name) is { } fleet ? Describe(plan, fleet) : null).OfType<JsonObject>()] : [];
+
+    /// <summary>The FleetAutoscaler object of <paramref name="fleet"/> (planned by <paramref name="plan"/>), or null when the Fleet is scaled by hand.</summary>
+    public JsonObject? Describe(FleetPlan plan, AgonesFleet fleet)
     {
         if (!Active)
         {
@@ -102,7 +106,7 @@ public sealed class LocalFleetAutoscaler(IOptions<FleetOptions> fleetOptions, IO
                     : new JsonObject
                     {
                         ["type"] = "Buffer",
-                        ["buffer"] = new JsonObject { ["bufferSize"] = settings.BufferSize, ["minReplicas"] = settings.MinReplicas, ["maxReplicas"] = settings.MaxReplicas },
+                        ["buffer"] = new JsonObject { ["bufferSize"] = plan.BufferSize, ["minReplicas"] = plan.MinReplicas, ["maxReplicas"] = plan.MaxReplicas },
                     },
                 ["sync"] = new JsonObject { ["type"] = "FixedInterval", ["fixedInterval"] = new JsonObject { ["seconds"] = (int)Math.Ceiling(settings.SyncInterval.TotalSeconds) } },
             },

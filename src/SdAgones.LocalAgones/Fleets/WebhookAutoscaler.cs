@@ -9,7 +9,7 @@ using AgonesFleet = SdAgones.Runtimes.Agones.Fleet;
 namespace SdAgones.LocalAgones.Fleets;
 
 /// <summary>
-/// The Webhook FleetAutoscaler policy as Agones runs it (pkg/fleetautoscalers/fleetautoscalers.go
+/// The Webhook FleetAutoscaler policy as Agones runs it, one FleetAutoscaler per Fleet, all with the same URL (pkg/fleetautoscalers/fleetautoscalers.go
 /// <c>applyWebhookPolicy</c> and controller.go <c>syncFleetAutoscaler</c> in googleforgames/agones): every sync interval
 /// it posts a <see cref="FleetAutoscaleReview"/> with a fresh uid and the Fleet's name, namespace and status to the URL,
 /// with a 15 s client timeout. An answer of 200 with <c>scale: true</c> sets the Fleet's replicas to the answer, unclamped
@@ -56,10 +56,21 @@ internal sealed partial class WebhookAutoscaler(
         }
     }
 
-    /// <summary>One sync of the Fleet's FleetAutoscaler: ask the webhook, then scale or keep.</summary>
-    internal async Task SyncAsync(CancellationToken ct)
+    /// <summary>
+    /// One sync of every Fleet's FleetAutoscaler, side by side as Agones' controller syncs each on its own (one Fleet's
+    /// slow webhook answer never holds back another's).
+    /// </summary>
+    internal Task SyncAsync(CancellationToken ct) =>
+        Task.WhenAll(registry.Plans.Select(plan => SyncFleetAsync(plan.Name, ct)));
+
+    /// <summary>One sync of Fleet <paramref name="name"/>'s FleetAutoscaler: ask the webhook, then scale or keep.</summary>
+    private async Task SyncFleetAsync(string name, CancellationToken ct)
     {
-        var fleet = registry.GetFleet();
+        if (registry.GetFleet(name) is not { } fleet)
+        {
+            return;
+        }
+
         var url = options.Value.WebhookUrl!;
         int desired;
         try
@@ -88,7 +99,7 @@ internal sealed partial class WebhookAutoscaler(
         DateTimeOffset? scaledAt = null;
         if (desired != fleet.Spec.Replicas)
         {
-            registry.SetFleetReplicas(desired);
+            registry.SetFleetReplicas(fleet.Metadata.Name, desired);
             scaledAt = time.GetUtcNow();
             events.Record(LocalFleetAutoscaler.Reference(fleet), "AutoScalingFleet", "Normal", LocalFleetAutoscaler.Component,
                 $"Scaling fleet {fleet.Metadata.Name} from {fleet.Spec.Replicas} to {desired}");

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Runtime.InteropServices;
+using SdAgones.Contracts.Profiles;
 using SdAgones.LocalAgones.Fleets;
 
 namespace SdAgones.LocalAgones.Pods;
@@ -11,7 +12,7 @@ namespace SdAgones.LocalAgones.Pods;
 /// settings, ports and SDK server.
 /// </summary>
 internal sealed partial class RuntimePod(
-    string name, string podIP, int webUIPort, int sdkPort, FleetOptions options, TimeProvider time, ILogger logger,
+    string name, string podIP, int webUIPort, int sdkPort, FleetOptions options, RuntimeProfile profile, TimeProvider time, ILogger logger,
     RuntimeHosting hosting = RuntimeHosting.Process) : IAsyncDisposable
 {
     private readonly List<Process> processes = [];
@@ -58,7 +59,8 @@ internal sealed partial class RuntimePod(
     /// Starts the agent, then (after <see cref="FleetOptions.WebUIStartDelay"/>) the WebUI, with the layout of the Fleet
     /// template on GKE: the agent gets the SDK port, the WebUI's URL, the shared volume and the workspace; the WebUI gets
     /// only the workspace (its data folder) and the models on the shared volume, with the runtime's launch flags
-    /// (deploy/sd-webui/webui-flags.md). It is never told where the people's folders are.
+    /// (deploy/sd-webui/webui-flags.md) followed by its profile's, and the profile's GPU to report. It is never told
+    /// where the people's folders are.
     /// </summary>
     public async Task StartProcessesAsync(CancellationToken ct)
     {
@@ -83,7 +85,12 @@ internal sealed partial class RuntimePod(
         // --urls keeps each local WebUI on loopback (a pod's --listen would expose it to the machine's network).
         await StartAsync(ServiceNames.WebUI, options.WebUIAssembly,
             "--urls", $"http://{PodIP}:{WebUIPort}",
-            "--WebUI:CommandLineArgs", $"--api --listen --port {WebUIPort} --hide-ui-dir-config --data-dir \"{Workspace}\" --models-dir \"{models}\"",
+            SettingKeys.Switch(SettingKeys.WebUICommandLineArgs),
+            $"--api --listen --port {WebUIPort} --hide-ui-dir-config --data-dir \"{Workspace}\" --models-dir \"{models}\" {profile.WebUIFlags}".TrimEnd(),
+            SettingKeys.Switch(SettingKeys.WebUIProfile), profile.Slug,
+            SettingKeys.Switch(SettingKeys.WebUIGpuType), profile.GpuType,
+            SettingKeys.Switch(SettingKeys.WebUIGpuCount), profile.GpuCount.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            SettingKeys.Switch(SettingKeys.WebUIGpuMemoryGiB), profile.EffectiveGpuMemoryGiB.ToString(System.Globalization.CultureInfo.InvariantCulture),
             "--WebUI:StepDelay", options.WebUIStepDelay.ToString("c"),
             "--WebUI:ModelLoadDelay", options.WebUIModelLoadDelay.ToString("c"));
     }

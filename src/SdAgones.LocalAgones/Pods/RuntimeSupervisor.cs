@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Options;
+using SdAgones.Contracts.Profiles;
 using SdAgones.LocalAgones.Fleets;
 using SdAgones.LocalAgones.Sdk;
 using SdAgones.Runtimes.Agones;
@@ -29,8 +30,11 @@ internal sealed partial class RuntimeSupervisor(
 
     public IEnumerable<RuntimePod> Pods => pods.Values.Select(r => r.Pod);
 
-    /// <summary>Gives a new GameServer its ports and address, then (after the start delay) its SDK and processes.</summary>
-    public void Launch(string name)
+    /// <summary>
+    /// Gives a new GameServer its ports and address, then (after the start delay) its SDK and processes, started with
+    /// <paramref name="profile"/> (its Fleet's).
+    /// </summary>
+    public void Launch(string name, RuntimeProfile profile)
     {
         var settings = options.Value;
         var spec = registry.Get(name)?.Spec.Ports.FirstOrDefault(p => p.Name == AgonesApi.WebUIPortName);
@@ -46,7 +50,7 @@ internal sealed partial class RuntimeSupervisor(
             return;
         }
 
-        var pod = new RuntimePod(name, ports.PodIP, ports.Listen, PodNetwork.FreePort(), settings, time, logger, hosting.Value.RuntimeHosting);
+        var pod = new RuntimePod(name, ports.PodIP, ports.Listen, PodNetwork.FreePort(), settings, profile, time, logger, hosting.Value.RuntimeHosting);
         var cancel = CancellationTokenSource.CreateLinkedTokenSource(stopping.Token);
         var running = new Running(pod, cancel);
         if (!pods.TryAdd(name, running))

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Microsoft.Extensions.Options;
 using SdAgones.WebUI.Settings;
 
 namespace SdAgones.WebUI.Api;
@@ -8,6 +9,9 @@ internal static class SdApi
 {
     /// <summary>The stand-in's own debugging route: the request headers it received, so tests see what the gateway passes on.</summary>
     public const string HeadersPath = "/_standin/headers";
+
+    /// <summary>The stand-in's own route: the profile and GPU it was started with (LocalAgones passes its Fleet's).</summary>
+    public const string ProfilePath = "/_standin/profile";
 
     public static WebApplication MapSdApi(this WebApplication app)
     {
@@ -20,10 +24,18 @@ internal static class SdApi
             sdapi.MapGet("/options", OptionsEndpoints.Get);
             sdapi.MapPost("/options", OptionsEndpoints.SetAsync);
             sdapi.MapGet("/cmd-flags", CommandLineFlags);
+            sdapi.MapGet("/memory", RuntimeMemory.Get);
         }
 
         // A1111 answers this for health checks once the UI is up.
         app.MapGet("/internal/ping", () => Results.Json(new JsonObject()));
+        app.MapGet(ProfilePath, (IOptions<StandInOptions> options) => Results.Json(new JsonObject
+        {
+            ["profile"] = options.Value.Profile,
+            ["gpu_type"] = options.Value.GpuType,
+            ["gpu_count"] = options.Value.GpuCount,
+            ["gpu_memory_gib"] = options.Value.GpuMemoryGiB,
+        }));
         app.MapGet(HeadersPath, (HttpRequest request) => Results.Json(new JsonObject(
             request.Headers.Select(header => KeyValuePair.Create(header.Key.ToLowerInvariant(), (JsonNode?)JsonValue.Create(header.Value.ToString()))))));
         return app;
@@ -44,5 +56,10 @@ internal static class SdApi
         ["data_dir"] = folders.Root,
         ["models_dir"] = folders.Models,
         ["gradio_allowed_path"] = new JsonArray([.. flags.GradioAllowedPaths.Select(path => (JsonNode?)JsonValue.Create(path))]),
+        ["medvram"] = flags.CardFlags.Contains("--medvram"),
+        ["lowvram"] = flags.CardFlags.Contains("--lowvram"),
+        ["xformers"] = flags.CardFlags.Contains("--xformers"),
+        ["no_half_vae"] = flags.CardFlags.Contains("--no-half-vae"),
+        ["opt_sdp_attention"] = flags.CardFlags.Contains("--opt-sdp-attention"),
     });
 }

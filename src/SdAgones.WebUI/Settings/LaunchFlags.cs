@@ -8,7 +8,10 @@ namespace SdAgones.WebUI.Settings;
 /// The AUTOMATIC1111 command-line flags this stand-in honours (setting <c>WebUI:CommandLineArgs</c>, the same text
 /// as A1111's <c>COMMANDLINE_ARGS</c>), so a local runtime runs with the flags the real image is started with
 /// (<c>deploy/sd-webui/webui-flags.md</c>) and behaves as they make the real one behave. A flag the stand-in does not
-/// reproduce is refused at start-up rather than silently ignored.
+/// reproduce is refused at start-up rather than silently ignored. The card flags a profile adds
+/// (<see cref="CardFlags"/>: <c>--medvram</c>, <c>--lowvram</c>, <c>--xformers</c>, <c>--no-half-vae</c>,
+/// <c>--opt-sdp-attention</c>) tune memory and attention on a real GPU; the stand-in has none, so it accepts and
+/// reports them on <c>/sdapi/v1/cmd-flags</c> (which card flags a runtime was started with) but does not simulate them.
 /// </summary>
 internal sealed record LaunchFlags(
     bool Api,
@@ -36,7 +39,18 @@ internal sealed record LaunchFlags(
         ["--data-dir"] = true,
         ["--models-dir"] = true,
         ["--gradio-allowed-path"] = true,
+        ["--medvram"] = false,
+        ["--lowvram"] = false,
+        ["--xformers"] = false,
+        ["--no-half-vae"] = false,
+        ["--opt-sdp-attention"] = false,
     };
+
+    /// <summary>The GPU flags accepted and reported, not simulated (the stand-in runs no model on a GPU).</summary>
+    public static readonly IReadOnlyList<string> ReportedOnly = ["--medvram", "--lowvram", "--xformers", "--no-half-vae", "--opt-sdp-attention"];
+
+    /// <summary>Which of <see cref="ReportedOnly"/> were given.</summary>
+    public IReadOnlySet<string> CardFlags { get; init; } = new HashSet<string>(StringComparer.Ordinal);
 
     public static bool TryRead(string? text, [NotNullWhen(true)] out LaunchFlags? flags, [NotNullWhen(false)] out string? problem)
     {
@@ -104,7 +118,10 @@ internal sealed record LaunchFlags(
             seen.Contains("--freeze-settings"),
             values.GetValueOrDefault("--data-dir"),
             values.GetValueOrDefault("--models-dir"),
-            allowed);
+            allowed)
+        {
+            CardFlags = ReportedOnly.Where(seen.Contains).ToHashSet(StringComparer.Ordinal),
+        };
         return true;
     }
 

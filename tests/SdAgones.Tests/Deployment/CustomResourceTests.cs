@@ -95,7 +95,7 @@ public sealed class CustomResourceTests
     {
         var settings = DeploymentFiles.Settings() with { Autoscaling = SdAgones.Manifests.Settings.FleetAutoscaling.Buffer };
         var fleet = settings.Fleet;
-        var spec = SdAgones.Manifests.Kustomize.FleetAutoscalerObjects.FleetAutoscaler(settings, cruiserPort: 8080)["spec"]!;
+        var spec = SdAgones.Manifests.Kustomize.FleetAutoscalerObjects.FleetAutoscaler(settings, settings.FleetProfiles[0], cruiserPort: 8080)["spec"]!;
 
         Assert.Equal("sd-agones-fleet", (string?)spec["fleetName"]);
         Assert.Equal("Buffer", (string?)spec["policy"]?["type"]);

@@ -52,7 +52,7 @@ public sealed class DeploySettingsTests
         settings["autoscaling"] = "Predictive";
         var json = settings.ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true });
         var error = Assert.Throws<SettingsException>(() => DeploySettings.Parse(json, "deploy/settings.json"));
-        Assert.Equal("deploy/settings.json:66: autoscaling = \"Predictive\" is not allowed; use Buffer (a fixed Ready buffer: fleet.bufferSize) "
+        Assert.Equal("deploy/settings.json:66: autoscaling = \"Predictive\" is not allowed; use Buffer (a fixed Ready buffer: fleet.bufferSize, or each profile's buffer) "
             + "or Forecast (the cruiser's webhook warms runtimes before people arrive, docs/forecast.md), e.g. Forecast", error.Message);
     }
 

@@ -123,6 +123,37 @@ public sealed class GkeScriptTests : IDisposable
         Assert.DoesNotContain("kubectl apply", log, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Two_profiles_get_one_GPU_node_pool_each_from_the_same_settings_and_no_profiles_the_one_T4_pool()
+    {
+        var settings = JsonNode.Parse(await File.ReadAllTextAsync(SettingsCopy))!;
+        settings["profiles"] = ProfileOverlayTests.TwoProfiles();
+        await File.WriteAllTextAsync(SettingsCopy, settings.ToJsonString());
+
+        var (exitCode, output, error) = await RunAsync(new Dictionary<string, string?> { ["IAP_MEMBERS"] = "user:alice@example.com", ["STANDIN_NO_POOLS"] = "1" });
+
+        Assert.True(exitCode == 0, $"gke.sh exited {exitCode}.\n{output}\n{error}");
+        var creates = File.ReadAllLines(calls).Where(l => l.StartsWith("gcloud container node-pools create", StringComparison.Ordinal)).ToList();
+        Assert.Equal(2, creates.Count);
+        Assert.Contains("node-pools create gpu-t4 ", creates[0], StringComparison.Ordinal);
+        Assert.Contains("--machine-type n1-standard-8 --accelerator type=nvidia-tesla-t4,count=2,gpu-driver-version=default", creates[0], StringComparison.Ordinal);
+        Assert.DoesNotContain("--spot", creates[0], StringComparison.Ordinal);
+        Assert.Contains("--total-max-nodes 4 ", creates[0], StringComparison.Ordinal);
+        Assert.Contains("node-pools create gpu-l4 ", creates[1], StringComparison.Ordinal);
+        Assert.Contains("--machine-type g2-standard-8 --accelerator type=nvidia-l4,count=1,gpu-driver-version=default --spot", creates[1], StringComparison.Ordinal);
+        Assert.Contains("--total-max-nodes 2 ", creates[1], StringComparison.Ordinal);
+
+        // Without profiles: the one T4 spot pool of cluster.gpuMachineType and cluster.gpuMaxNodes, as before.
+        File.Delete(calls);
+        File.Copy(DeploymentFiles.SettingsPath, SettingsCopy, overwrite: true);
+        (exitCode, output, error) = await RunAsync(new Dictionary<string, string?> { ["IAP_MEMBERS"] = "user:alice@example.com", ["STANDIN_NO_POOLS"] = "1" });
+        Assert.True(exitCode == 0, $"gke.sh exited {exitCode}.\n{output}\n{error}");
+        var single = Assert.Single(File.ReadAllLines(calls), l => l.StartsWith("gcloud container node-pools create", StringComparison.Ordinal));
+        Assert.Contains("node-pools create gpu-t4 ", single, StringComparison.Ordinal);
+        Assert.Contains("--machine-type custom-4-49152-ext --accelerator type=nvidia-tesla-t4,count=1,gpu-driver-version=default --spot", single, StringComparison.Ordinal);
+        Assert.Contains("--total-max-nodes 6 ", single, StringComparison.Ordinal);
+    }
+
     public void Dispose() => Directory.Delete(work, recursive: true);
 
     private string LastApplied() =>
@@ -165,6 +196,7 @@ public sealed class GkeScriptTests : IDisposable
               *"backend-services list"*"value(id)"*) echo "1234567890123456789" ;;
               *"backend-services list"*"value(name)"*) echo "k8s1-abc-default-gateway-8080-xyz" ;;
               *"monitoring"*" list "*) ;;
+              *"node-pools describe"*) [[ -n "${STANDIN_NO_POOLS:-}" ]] && exit 1 ;;
             esac
             exit 0
             """);

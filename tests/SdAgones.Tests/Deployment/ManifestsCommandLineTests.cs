@@ -14,7 +14,7 @@ public sealed class ManifestsCommandLineTests : IDisposable
 
     public static TheoryData<string[], string> BadCommandLines => new()
     {
-        { ["chek", "--settings", "deploy/settings.json"], $"unknown command 'chek'; use generate, apphost-args or check, {Example}" },
+        { ["chek", "--settings", "deploy/settings.json"], $"unknown command 'chek'; use generate, apphost-args, check or node-pools, {Example}" },
         { ["check", "--setings", "deploy/settings.json"], $"unexpected argument '--setings' for 'check'; use --settings, {Example}" },
         { ["check", "--settings"], $"--settings needs a value; {Example}" },
         { ["check", "--settings", "deploy/nope.json"], "--settings = \"deploy/nope.json\" is not a file; use the path of your settings file, e.g. --settings deploy/settings.json" },

@@ -69,19 +69,7 @@ public sealed class LocalAgonesHost : IAsyncDisposable
     }
 
     /// <summary>Writes a kubeconfig that points the real kubectl at this LocalAgones (namespace default) and returns its path.</summary>
-    public async Task<string> WriteKubeconfigAsync()
-    {
-        var config = Path.Combine(StorageRoot, "kubeconfig");
-        await File.WriteAllTextAsync(config, $$$"""
-            apiVersion: v1
-            kind: Config
-            clusters: [{name: local, cluster: {server: "{{{Url.ToString().TrimEnd('/')}}}"}}]
-            contexts: [{name: local, context: {cluster: local, namespace: default}}]
-            current-context: local
-            users: []
-            """);
-        return config;
-    }
+    public Task<string> WriteKubeconfigAsync() => Kubectl.WriteConfigAsync(Url, Path.Combine(StorageRoot, "kubeconfig"));
 
     public Task<List<GameServer>> ListAsync(string? selector = null) => Client.ListAsync(selector);
 

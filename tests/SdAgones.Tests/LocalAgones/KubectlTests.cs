@@ -225,26 +225,7 @@ public sealed class KubectlTests(KubectlFixture fixture) : IClassFixture<Kubectl
 
     private static bool IsLeaving(GameServer server) => server.State is { } state && GameServerLifecycle.IsTerminal(state);
 
-    private ProcessStartInfo Info(params string[] args)
-    {
-        var info = new ProcessStartInfo("kubectl") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        info.ArgumentList.Add("--kubeconfig");
-        info.ArgumentList.Add(fixture.Config);
-        foreach (var arg in args)
-        {
-            info.ArgumentList.Add(arg);
-        }
+    private ProcessStartInfo Info(params string[] args) => Kubectl.Info(fixture.Config, args);
 
-        return info;
-    }
-
-    private async Task<(int Code, string Output, string Errors)> KubectlAsync(params string[] args)
-    {
-        using var process = Process.Start(Info(args))!;
-        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        var output = process.StandardOutput.ReadToEndAsync(cts.Token);
-        var errors = process.StandardError.ReadToEndAsync(cts.Token);
-        await process.WaitForExitAsync(cts.Token);
-        return (process.ExitCode, await output, await errors);
-    }
+    private Task<(int Code, string Output, string Errors)> KubectlAsync(params string[] args) => Kubectl.RunAsync(fixture.Config, args);
 }

@@ -201,6 +201,54 @@ public sealed class WebhookAutoscalerTests(WebhookAutoscalerFixture fixture) : I
     }
 
     [Fact]
+    public async Task With_two_profiles_each_Fleet_is_reviewed_on_its_own_and_follows_its_own_answer()
+    {
+        const string t4 = "sd-agones-fleet-t4", l4 = "sd-agones-fleet-l4";
+        fixture.Answer = review => WebhookAutoscalerFixture.Scale(review, review.Request!.Name switch { t4 => 3, l4 => 1, _ => 1 });
+        var host = await LocalAgonesHost.StartAsync(buffer: 1, max: 4,
+            "--Fleet:Autoscaling", "Webhook",
+            "--Fleet:WebhookUrl", fixture.WebhookUrl.ToString(),
+            "--Fleet:SyncInterval", "00:00:00.200",
+            "--Fleet:StartDelay", "01:00:00",
+            "--Profiles:0:Slug", "t4", "--Profiles:0:Buffer", "1", "--Profiles:0:MaxReplicas", "4", "--Profiles:0:Default", "true",
+            "--Profiles:1:Slug", "l4", "--Profiles:1:Buffer", "1", "--Profiles:1:MaxReplicas", "4");
+        try
+        {
+            await TwoFleetsFollowTheirOwnAnswersAsync(host, t4, l4);
+        }
+        finally
+        {
+            // The other tests read the shared webhook's reviews: none of this LocalAgones' Fleets may stay among them.
+            await host.DisposeAsync();
+            fixture.Reviews.Clear();
+        }
+    }
+
+    private async Task TwoFleetsFollowTheirOwnAnswersAsync(LocalAgonesHost host, string t4, string l4)
+    {
+        // Each Fleet takes its own answer: 3 for t4, 1 for l4 (never the other's), with that many GameServers of its own.
+        await Eventually.HoldsAsync(async () => await ReplicasAsync(host, t4) == 3 && await ReplicasAsync(host, l4) == 1, Patience, "t4 to want 3 and l4 1");
+        await Eventually.HoldsAsync(async () =>
+        {
+            var servers = await host.ListAsync();
+            return servers.Count(s => s.Metadata.Labels![AgonesApi.FleetLabel] == t4) == 3 && servers.Count(s => s.Metadata.Labels![AgonesApi.FleetLabel] == l4) == 1;
+        }, Patience, "3 GameServers in t4 and 1 in l4");
+        var names = fixture.Reviews.Select(r => r.Request!.Name).ToHashSet(StringComparer.Ordinal);
+        Assert.Contains(t4, names);
+        Assert.Contains(l4, names);
+
+        // The answers swap and so do the Fleets: each follows what was said about it.
+        fixture.Answer = review => WebhookAutoscalerFixture.Scale(review, review.Request!.Name == t4 ? 0 : review.Request.Name == l4 ? 2 : 1);
+        await Eventually.HoldsAsync(async () => await ReplicasAsync(host, t4) == 0 && await ReplicasAsync(host, l4) == 2, Patience, "t4 to want 0 and l4 2");
+
+        // kubectl lists one Webhook FleetAutoscaler per Fleet, all with the same URL.
+        var (code, output, errors) = await Kubectl.RunAsync(await host.WriteKubeconfigAsync(), "get", "fleetautoscalers", "-o",
+            "jsonpath={range .items[*]}{.spec.fleetName}:{.spec.policy.type}:{.spec.policy.webhook.url};{end}");
+        Assert.True(code == 0, errors);
+        Assert.Equal($"{t4}:Webhook:{fixture.WebhookUrl};{l4}:Webhook:{fixture.WebhookUrl};", output.Trim());
+    }
+
+    [Fact]
     public void A_bad_policy_setting_stops_start_up_naming_key_value_and_what_is_allowed()
     {
         string[] Args(params string[] extra) => ["--urls", "http://127.0.0.1:0", "--Fleet:StorageRoot", Path.GetTempPath(), .. extra];
@@ -232,10 +280,10 @@ public sealed class WebhookAutoscalerTests(WebhookAutoscalerFixture fixture) : I
     private async Task FleetReachesAsync(int replicas) =>
         await Eventually.HoldsAsync(async () => await ReplicasAsync() == replicas, Patience, $"the Fleet to want {replicas} replicas");
 
-    private async Task<int> ReplicasAsync(LocalAgonesHost? host = null)
+    private async Task<int> ReplicasAsync(LocalAgonesHost? host = null, string fleetName = Fleet)
     {
         using var http = new HttpClient { BaseAddress = (host ?? Host).Url };
-        var fleet = await http.GetFromJsonAsync<JsonElement>($"/apis/agones.dev/v1/namespaces/default/fleets/{Fleet}");
+        var fleet = await http.GetFromJsonAsync<JsonElement>($"/apis/agones.dev/v1/namespaces/default/fleets/{fleetName}");
         return fleet.GetProperty("spec").GetProperty("replicas").GetInt32();
     }
 

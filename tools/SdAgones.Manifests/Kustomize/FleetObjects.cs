@@ -1,28 +1,43 @@
 using k8s.Models;
+using SdAgones.Contracts.Profiles;
 using SdAgones.Manifests.CustomResources;
 using SdAgones.Manifests.Settings;
 
 namespace SdAgones.Manifests.Kustomize;
 
-/// <summary>The Agones Fleet of runtimes: its GameServer template and the pod each runtime is.</summary>
+/// <summary>The Agones Fleets of runtimes, one per profile: its GameServer template and the pod each runtime is.</summary>
 internal static class FleetObjects
 {
     public const string WorkspaceVolume = "workspace";
+
+    /// <summary>GKE's node label of a GPU node's accelerator type.</summary>
+    public const string AcceleratorLabel = "cloud.google.com/gke-accelerator";
+
+    /// <summary>GKE's node label of Spot VMs.</summary>
+    public const string SpotLabel = "cloud.google.com/gke-spot";
+
+    /// <summary>The NVIDIA device plugin's resource (and the taint GKE puts on GPU nodes).</summary>
+    public const string Gpu = "nvidia.com/gpu";
 
     /// <summary>The label the runtimes' pods carry beside <see cref="AgonesApi.FleetLabel"/>.</summary>
     public const string RuntimeApp = "sd-runtime";
 
     /// <summary>
     /// One runtime = one GameServer: the agent (health pings, Ready once the WebUI answers, the person's files, busy
-    /// reports) and the SD WebUI on one T4. What each container mounts is the isolation between people: the WebUI sees
+    /// reports) and the SD WebUI on the profile's GPU(s). What each container mounts is the isolation between people: the WebUI sees
     /// the shared models read-only and a pod-local workspace, never the people's folders; only the agent mounts
     /// <c>users/</c>, and moves the person's inputs in and outputs out. Single-use, so the workspace dies with the person's session.
     /// </summary>
-    public static AgonesFleet Fleet(DeploySettings settings) => new()
+    /// <remarks>
+    /// Every field that differs between profiles (name, labels, accelerator, GPU count, spot, the WebUI's flags) is
+    /// written from <paramref name="profile"/> alone, so nothing of one profile reaches another's Fleet
+    /// (microsoft/planetary-computer-hub#66). Without profiles in the settings the one Fleet is as before (no profile label, no flags).
+    /// </remarks>
+    public static AgonesFleet Fleet(DeploySettings settings, RuntimeProfile profile) => new()
     {
         ApiVersion = $"{AgonesApi.Group}/{AgonesApi.Version}",
         Kind = "Fleet",
-        Metadata = Nodes.Meta(RuntimeFleet.Name),
+        Metadata = Labelled(Nodes.Meta(profile.FleetName), settings, profile),
         Spec = new FleetSpec
         {
             // No replicas: the FleetAutoscaler owns the count, and re-applying must not reset it.
@@ -30,7 +45,7 @@ internal static class FleetObjects
             Strategy = new FleetStrategy { Type = "RollingUpdate" },
             Template = new GameServerTemplate
             {
-                Metadata = new V1ObjectMeta { Labels = new Dictionary<string, string> { ["app"] = RuntimeApp } },
+                Metadata = Labelled(new V1ObjectMeta { Labels = new Dictionary<string, string> { ["app"] = RuntimeApp } }, settings, profile),
                 Spec = new GameServerSpec
                 {
                     Container = RuntimeFleet.WebUIContainer,
@@ -55,14 +70,33 @@ internal static class FleetObjects
                     // person gets a fresh one); the cluster autoscaler may not, or it would pull GPUs out from under people.
                     Eviction = new GameServerEviction { Safe = "OnUpgrade" },
                     SdkServer = new SdkServer { LogLevel = "Info" },
-                    Template = Pod(settings),
+                    Template = Pod(settings, profile),
                 },
             },
         },
     };
 
-    private static V1PodTemplateSpec Pod(DeploySettings settings)
+    /// <summary><paramref name="meta"/> with the profile label when the settings have profiles.</summary>
+    private static V1ObjectMeta Labelled(V1ObjectMeta meta, DeploySettings settings, RuntimeProfile profile)
     {
+        if (settings.HasProfiles)
+        {
+            meta.Labels ??= new Dictionary<string, string>();
+            meta.Labels[AgonesApi.ProfileLabel] = profile.Slug;
+        }
+
+        return meta;
+    }
+
+    private static V1PodTemplateSpec Pod(DeploySettings settings, RuntimeProfile profile)
+    {
+        var gpus = profile.GpuCount.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var nodes = new Dictionary<string, string> { [AcceleratorLabel] = profile.GpuType };
+        if (profile.Spot && settings.HasProfiles)
+        {
+            nodes[SpotLabel] = "true";
+        }
+
         var workspace = new V1VolumeMount { Name = WorkspaceVolume, MountPath = RuntimeFleet.Workspace };
         var runtimeUser = new V1SecurityContext
         {
@@ -73,14 +107,14 @@ internal static class FleetObjects
         };
         return new V1PodTemplateSpec
         {
-            Metadata = new V1ObjectMeta
+            Metadata = Labelled(new V1ObjectMeta
             {
-                Labels = new Dictionary<string, string> { [AgonesApi.FleetLabel] = RuntimeFleet.Name, ["app"] = RuntimeApp },
-            },
+                Labels = new Dictionary<string, string> { [AgonesApi.FleetLabel] = profile.FleetName, ["app"] = RuntimeApp },
+            }, settings, profile),
             Spec = new V1PodSpec
             {
-                NodeSelector = new Dictionary<string, string> { ["cloud.google.com/gke-accelerator"] = "nvidia-tesla-t4" },
-                Tolerations = [new V1Toleration { Key = "nvidia.com/gpu", OperatorProperty = "Exists", Effect = "NoSchedule" }],
+                NodeSelector = nodes,
+                Tolerations = [new V1Toleration { Key = Gpu, OperatorProperty = "Exists", Effect = "NoSchedule" }],
                 // The workspace (emptyDir) is group-owned by the runtime's GID, so both containers can write it.
                 SecurityContext = new V1PodSecurityContext { FsGroup = RuntimeFleet.RuntimeUid },
                 Containers =
@@ -106,10 +140,13 @@ internal static class FleetObjects
                         Name = RuntimeFleet.WebUIContainer,
                         Image = settings.Images.Reference("sd-webui"),
                         ImagePullPolicy = "IfNotPresent",
+                        // A1111's launch.py appends COMMANDLINE_ARGS to the image's flags: the card's own, written even
+                        // when empty so that no profile's flags can be inherited.
+                        Env = settings.HasProfiles ? [Env("COMMANDLINE_ARGS", profile.WebUIFlags)] : null,
                         Resources = new V1ResourceRequirements
                         {
-                            Requests = Nodes.Quantities(("cpu", "2"), ("memory", "16Gi"), ("nvidia.com/gpu", "1")),
-                            Limits = Nodes.Quantities(("memory", "40Gi"), ("nvidia.com/gpu", "1")),
+                            Requests = Nodes.Quantities(("cpu", "2"), ("memory", "16Gi"), (Gpu, gpus)),
+                            Limits = Nodes.Quantities(("memory", "40Gi"), (Gpu, gpus)),
                         },
                         SecurityContext = runtimeUser,
                         VolumeMounts = [StorageObjects.ModelsReadOnlyMount(), workspace],

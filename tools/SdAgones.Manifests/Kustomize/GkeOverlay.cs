@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using SdAgones.Manifests.Aspire;
 using SdAgones.Manifests.Output;
+using SdAgones.Contracts.Profiles;
 using SdAgones.Manifests.Settings;
 
 namespace SdAgones.Manifests.Kustomize;
@@ -67,11 +68,18 @@ internal static class GkeOverlay
         Resource("cruiser-rolebinding.yaml", Nodes.From(AgonesRbac.RoleBinding(Cruiser, ns)));
 
         // Runtimes: the Agones fleet on the T4 pool, its shared volume and who may reach it.
-        Resource("fleet.yaml", Nodes.From(FleetObjects.Fleet(settings)));
-        Resource("fleet-autoscaler.yaml", FleetAutoscalerObjects.FleetAutoscaler(settings, projects.Single(p => p.Name == Cruiser).HttpPort));
+        // One Fleet and one FleetAutoscaler per profile (fleet.yaml and fleet-autoscaler.yaml when there are none).
+        var cruiserPort = projects.Single(p => p.Name == Cruiser).HttpPort;
+        foreach (var profile in settings.FleetProfiles)
+        {
+            var suffix = settings.HasProfiles ? "-" + profile.Slug : "";
+            Resource($"fleet{suffix}.yaml", Nodes.From(FleetObjects.Fleet(settings, profile)));
+            Resource($"fleet-autoscaler{suffix}.yaml", FleetAutoscalerObjects.FleetAutoscaler(settings, profile, cruiserPort));
+        }
+
         Resource("filestore-pv.yaml", Nodes.From(StorageObjects.FilestoreVolume(settings)));
         Resource("filestore-pvc.yaml", Nodes.From(StorageObjects.FilestoreClaim(settings)));
-        Resource("runtime-networkpolicy.yaml", Nodes.From(RuntimeNetworkPolicy.Build()));
+        Resource("runtime-networkpolicy.yaml", Nodes.From(RuntimeNetworkPolicy.Build(settings)));
 
         // Telemetry: the OpenTelemetry Collector every service exports to.
         foreach (var (file, node) in Telemetry.CollectorObjects(settings))
@@ -103,16 +111,26 @@ internal static class GkeOverlay
         var environment = new Dictionary<string, string>
         {
             [SettingKeys.EnvironmentName(SettingKeys.AgonesNamespace)] = settings.Cluster.Namespace,
-            [SettingKeys.EnvironmentName(SettingKeys.AgonesFleet)] = FleetName,
+            [SettingKeys.EnvironmentName(SettingKeys.AgonesFleet)] = settings.FleetProfiles.First(p => p.Default || !settings.HasProfiles).FleetName,
             [SettingKeys.OtelExporterEndpoint] = Telemetry.CollectorEndpoint(settings),
             [SettingKeys.OtelServiceName] = service,
         };
+        foreach (var (name, value) in ProfileSettings.Environment(settings.Profiles))
+        {
+            environment[name] = value;
+        }
+
         if (service == Cruiser)
         {
-            // The webhook's bounds and its Buffer answer without history are the Buffer policy's (deploy/settings.json fleet.*).
+            // The webhook's bounds and its Buffer answer without history are the Buffer policy's: deploy/settings.json
+            // fleet.* for every Fleet, and each profile Fleet's own (Forecast:Fleets:<fleet>:*) when there are profiles.
             environment[SettingKeys.EnvironmentName(SettingKeys.ForecastBuffer)] = PlatformSettingMap.Format(settings.Fleet.BufferSize);
             environment[SettingKeys.EnvironmentName(SettingKeys.ForecastMinReplicas)] = PlatformSettingMap.Format(settings.Fleet.MinReplicas);
             environment[SettingKeys.EnvironmentName(SettingKeys.ForecastMaxReplicas)] = PlatformSettingMap.Format(settings.Fleet.MaxReplicas);
+            foreach (var (name, value) in ProfileSettings.ForecastEnvironment(settings.Profiles))
+            {
+                environment[name] = value;
+            }
         }
 
         if (service == Gateway)

@@ -1,5 +1,8 @@
 using System.Globalization;
 using System.Net;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using SdAgones.Contracts.Profiles;
 using System.Text.RegularExpressions;
 
 namespace SdAgones.Manifests.Settings;
@@ -99,12 +102,81 @@ public sealed partial record DeploySettings(
             read.Bool(PlatformSettingMap.FairShare.DeployKey!, "true (the next runtime goes to who used least GPU time lately, docs/fair-share.md) or false (first come, first served)"));
 
         var autoscaling = read.Check("autoscaling", v => Enum.TryParse<FleetAutoscaling>(v, ignoreCase: false, out _) && !int.TryParse(v, out _),
-            "Buffer (a fixed Ready buffer: fleet.bufferSize) or Forecast (the cruiser's webhook warms runtimes before people arrive, docs/forecast.md), e.g. Forecast");
+            "Buffer (a fixed Ready buffer: fleet.bufferSize, or each profile's buffer) or Forecast (the cruiser's webhook warms runtimes before people arrive, docs/forecast.md), e.g. Forecast");
+
+        var profiles = ReadProfiles(read);
 
         read.RejectUnknownKeys();
         read.ThrowIfInvalid();
         return new DeploySettings(project, cluster, images, ingress, iap, filestore, memorystore, agones, fleet, gateway, idle, usage,
-            Enum.Parse<FleetAutoscaling>(autoscaling));
+            Enum.Parse<FleetAutoscaling>(autoscaling)) { Profiles = profiles };
+    }
+
+    /// <summary>
+    /// The GPU profiles of <c>profiles</c> (<see cref="RuntimeProfile"/>'s fields in camelCase); empty when the file has
+    /// none, and then the one T4 Fleet <c>sd-agones-fleet</c> of <c>fleet.*</c> and <c>cluster.gpu*</c>, as before.
+    /// </summary>
+    public IReadOnlyList<RuntimeProfile> Profiles { get; init; } = [];
+
+    /// <summary>
+    /// The profiles a Fleet and a node pool are made for: <see cref="Profiles"/>, or (none configured) the one T4 profile
+    /// of the Fleet <see cref="RuntimeFleet.Name"/> on spot <c>cluster.gpuMachineType</c> nodes sized by <c>fleet.*</c>.
+    /// </summary>
+    public IReadOnlyList<RuntimeProfile> FleetProfiles => Profiles.Count > 0 ? Profiles :
+    [
+        new RuntimeProfile
+        {
+            Slug = ProfileCatalog.DefaultSlug, Fleet = RuntimeFleet.Name, GpuType = "nvidia-tesla-t4", GpuCount = 1,
+            MachineType = Cluster.GpuMachineType, Spot = true, Buffer = Fleet.BufferSize, MinReplicas = Fleet.MinReplicas,
+            MaxReplicas = Fleet.MaxReplicas, Default = true,
+        },
+    ];
+
+    /// <summary>True when the file has profiles: the Fleets then carry the profile label and the services the profiles.</summary>
+    public bool HasProfiles => Profiles.Count > 0;
+
+    private static readonly JsonSerializerOptions ProfileJson = new(JsonSerializerDefaults.Web) { UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow };
+
+    private static List<RuntimeProfile> ReadProfiles(SettingsReader read)
+    {
+        if (read.Optional(ProfileSettings.DeployKey) is not { } element)
+        {
+            return [];
+        }
+
+        List<RuntimeProfile> profiles;
+        try
+        {
+            profiles = element.Deserialize<List<RuntimeProfile>>(ProfileJson) ?? [];
+        }
+        catch (JsonException ex)
+        {
+            read.Invalid(ProfileSettings.DeployKey, $"{ProfileSettings.DeployKey} is not a list of profiles ({ex.Message.Split(" Path:")[0].TrimEnd('.')}); "
+                + "use e.g. [{\"slug\": \"t4\", \"gpuType\": \"nvidia-tesla-t4\", \"webUIFlags\": \"--medvram\", \"default\": true}]");
+            return [];
+        }
+
+        foreach (var problem in ProfileCatalog.Problems(profiles))
+        {
+            read.Invalid(ProfileSettings.DeployKey, $"{ProfileSettings.DeployKey}: {problem}");
+        }
+
+        // What Agones' FleetAutoscaler accepts (the Buffer policy's own rules, as for fleet.* above).
+        for (var i = 0; i < profiles.Count; i++)
+        {
+            var p = profiles[i];
+            if (p.MinReplicas != 0 && p.MinReplicas < p.Buffer)
+            {
+                read.Invalid(ProfileSettings.DeployKey, $"{ProfileSettings.DeployKey}: {ProfileCatalog.Section}:{i}:{nameof(p.MinReplicas)} is {p.MinReplicas}: use 0 or at least Buffer ({p.Buffer}).");
+            }
+
+            if (p.MaxReplicas < Math.Max(p.MinReplicas, p.Buffer))
+            {
+                read.Invalid(ProfileSettings.DeployKey, $"{ProfileSettings.DeployKey}: {ProfileCatalog.Section}:{i}:{nameof(p.MaxReplicas)} is {p.MaxReplicas}: use at least MinReplicas and Buffer ({Math.Max(p.MinReplicas, p.Buffer)}).");
+            }
+        }
+
+        return profiles;
     }
 
     /// <summary>The value this file gives a platform setting production takes from it (<see cref="PlatformSettingMap.Deployed"/>).</summary>

@@ -133,6 +133,16 @@ internal sealed class SettingsReader
         }
     }
 
+    /// <summary>The element at a top-level <paramref name="key"/> when the file has it (an optional section), or null; known either way.</summary>
+    public JsonElement? Optional(string key)
+    {
+        known.Add(key);
+        return root.TryGetProperty(key, out var element) ? element : null;
+    }
+
+    /// <summary>Records a problem found by a rule of its own (one line, already naming the key and what is allowed).</summary>
+    public void Invalid(string key, string text) => Problem(key, text);
+
     public void RejectUnknownKeys() => Visit(root, "");
 
     public void ThrowIfInvalid()
