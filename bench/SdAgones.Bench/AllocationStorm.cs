@@ -17,6 +17,9 @@ namespace SdAgones.Bench;
 /// </summary>
 internal static class AllocationStorm
 {
+    /// <summary>The default profile's waiting line (each profile has its own; the storm's people ask for none).</summary>
+    private static readonly string DefaultLine = SdAgones.Runtimes.Sessions.QueueKeys.For(SdAgones.Contracts.Profiles.ProfileCatalog.DefaultSlug).Queue;
+
     public static async Task<object> RunAsync(BenchArgs args)
     {
         var gateways = args.Require("gateways").Split(',');
@@ -124,7 +127,7 @@ internal static class AllocationStorm
         var servedAfterStorm = served.Count;
 
         // Queue order: give back a few runtimes; the people at the head of the queue must be the ones served next.
-        var queue = (await db.SortedSetRangeByRankAsync("sd:queue", 0, -1)).Select(v => (string)v!).ToList();
+        var queue = (await db.SortedSetRangeByRankAsync(DefaultLine, 0, -1)).Select(v => (string)v!).ToList();
         var expected = queue.Take(release).ToHashSet(StringComparer.Ordinal);
         var before = served.Keys.ToHashSet(StringComparer.Ordinal);
         foreach (var user in before.Take(release))
@@ -191,7 +194,7 @@ internal static class AllocationStorm
         var quietFrom = await Cache.CommandCountsAsync(cache);
         await Task.Delay(1000);
         var quiet = Cache.Delta(quietFrom, await Cache.CommandCountsAsync(cache)).Values.Sum();
-        var waiting = await db.SortedSetLengthAsync("sd:queue");
+        var waiting = await db.SortedSetLengthAsync(DefaultLine);
 
         async Task<(HttpStatusCode Status, SortedDictionary<string, long> Spent)> AskAsync(string user)
         {
@@ -202,7 +205,7 @@ internal static class AllocationStorm
         }
 
         var polls = new List<SortedDictionary<string, long>>();
-        foreach (var user in (await db.SortedSetRangeByRankAsync("sd:queue", -probes, -1)).Select(v => (string)v!))
+        foreach (var user in (await db.SortedSetRangeByRankAsync(DefaultLine, -probes, -1)).Select(v => (string)v!))
         {
             var (status, spent) = await AskAsync(user);
             if (status == HttpStatusCode.ServiceUnavailable)
@@ -223,7 +226,7 @@ internal static class AllocationStorm
         var notYet = 0;
         for (var i = 0; i < probes; i++)
         {
-            var head = (string)(await db.SortedSetRangeByRankAsync("sd:queue", 0, 0)).Single()!;
+            var head = (string)(await db.SortedSetRangeByRankAsync(DefaultLine, 0, 0)).Single()!;
             for (var attempt = 0; attempt < 100; attempt++)
             {
                 var (status, spent) = await AskAsync(head);

@@ -119,6 +119,9 @@ internal sealed partial class RuntimePod(
             // fs.inotify.max_user_instances), and at about 60 runtimes the next host could not start.
             "--hostBuilder:reloadConfigOnChange", "false",
         ];
+        // A host still watches its content root through a PhysicalFileProvider (one inotify instance each, even with the
+        // configuration reload off); the polling watcher takes none. Read when a provider is made, so set before any host.
+        Environment.SetEnvironmentVariable("DOTNET_USE_POLLING_FILE_WATCHER", "true");
         var (builderType, builderMethod) = container == ServiceNames.WebUI ? ("SdAgones.WebUI.StandInWebUi", "Build") : ("SdAgones.Agent.AgentHost", "Build");
         var host = ContainerAssembly.Build(assembly, builderType, builderMethod, [.. args, .. environment]);
         lock (processes)

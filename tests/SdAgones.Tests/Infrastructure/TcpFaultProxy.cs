@@ -8,7 +8,7 @@ namespace SdAgones.Tests.Infrastructure;
 /// network partition, a slow API server or a failover would. It holds its port for its whole life (while cut it
 /// accepts and resets at once), so no other process can take the address the service was given.
 /// </summary>
-public sealed class TcpFaultProxy : IAsyncDisposable
+public sealed partial class TcpFaultProxy : IAsyncDisposable
 {
     private readonly List<TcpClient> open = [];
     private readonly CancellationTokenSource stop = new();
@@ -30,6 +30,14 @@ public sealed class TcpFaultProxy : IAsyncDisposable
     public int Port { get; }
 
     public Uri Url => new($"http://127.0.0.1:{Port}/");
+
+    private readonly System.Collections.Concurrent.ConcurrentQueue<string> requests = new();
+
+    /// <summary>
+    /// The HTTP/1.1 request lines (<c>GET /apis/… HTTP/1.1</c>) seen going to the dependency, in order; a line split
+    /// across two reads is missed, so use it to see which kinds of request a service sends, not to count them exactly.
+    /// </summary>
+    public IReadOnlyList<string> Requests => [.. requests];
 
     /// <summary>Connections relayed to the dependency so far (not counting those reset while cut).</summary>
     public int Connections => Volatile.Read(ref connections);
@@ -113,7 +121,7 @@ public sealed class TcpFaultProxy : IAsyncDisposable
             await outbound.ConnectAsync(target, stop.Token);
             using var a = inbound.GetStream();
             using var b = outbound.GetStream();
-            await Task.WhenAny(a.CopyToAsync(b, stop.Token), CopyDelayedAsync(b, a));
+            await Task.WhenAny(CopyRecordingAsync(a, b), CopyDelayedAsync(b, a));
         }
         catch (Exception ex) when (ex is SocketException or IOException or ObjectDisposedException or OperationCanceledException)
         {
@@ -130,6 +138,24 @@ public sealed class TcpFaultProxy : IAsyncDisposable
             }
         }
     }
+
+    private async Task CopyRecordingAsync(Stream from, Stream to)
+    {
+        var buffer = new byte[64 * 1024];
+        int read;
+        while ((read = await from.ReadAsync(buffer, stop.Token)) > 0)
+        {
+            foreach (System.Text.RegularExpressions.Match line in RequestLine().Matches(System.Text.Encoding.ASCII.GetString(buffer, 0, read)))
+            {
+                requests.Enqueue(line.Value);
+            }
+
+            await to.WriteAsync(buffer.AsMemory(0, read), stop.Token);
+        }
+    }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"(?m)^(GET|HEAD|POST|PUT|PATCH|DELETE) \S+ HTTP/1\.1")]
+    private static partial System.Text.RegularExpressions.Regex RequestLine();
 
     private async Task CopyDelayedAsync(Stream from, Stream to)
     {

@@ -100,10 +100,11 @@ public sealed class FairShareTests(RedisBackends backends) : IClassFixture<Redis
 
         var decayed = FairShare.DecayedUsage(buckets.Select(b => (b.Day, b.Seconds)), now, TimeSpan.FromDays(7));
         var expected = FairShare.Priority(now, decayed, 1, TimeSpan.FromHours(1), TimeSpan.FromMinutes(30));
-        var score = (await db.SortedSetScoreAsync(SessionKeys.Queue, "used"))!.Value;
+        var queue = platform.GetRequiredService<WaitingLine>().Keys.Queue; // the default profile's line
+        var score = (await db.SortedSetScoreAsync(queue, "used"))!.Value;
         Assert.True(Math.Abs(score - expected) <= 1, $"the script scored {score:F4}, FairShare.Priority says {expected:F4} (arrival {now.ToUnixTimeMilliseconds()})");
         Assert.True(expected - now.ToUnixTimeMilliseconds() > 60_000, "the usage above costs minutes of handicap"); // so a wrong formula shows
-        var unused = (await db.SortedSetScoreAsync(SessionKeys.Queue, "unused"))!.Value; // control: no usage, no handicap
+        var unused = (await db.SortedSetScoreAsync(queue, "unused"))!.Value; // control: no usage, no handicap
         Assert.True(Math.Abs(unused - now.ToUnixTimeMilliseconds()) <= 1, $"no usage scored {unused:F4}, arrival {now.ToUnixTimeMilliseconds()}");
     }
 
