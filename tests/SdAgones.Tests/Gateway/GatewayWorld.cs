@@ -254,8 +254,15 @@ internal sealed class GatewayInstance(ServiceProvider services)
         await Eventually.HoldsAsync(() => Task.FromResult(Watcher.IsSynced), TimeSpan.FromSeconds(30), "the gateway's informer to sync");
     }
 
-    /// <summary>Waits until this instance's informer sees at least <paramref name="count"/> Ready runtimes.</summary>
+    /// <summary>
+    /// Waits until this instance's informer sees at least <paramref name="count"/> Ready runtimes that nobody holds: a
+    /// runtime allocated a moment ago can still look Ready to the informer, and counting it let a test ask for a runtime
+    /// while the fleet's next one was still starting (seen in CI: "Expected Ready, Actual Starting").
+    /// </summary>
     public Task SeesReadyAsync(int count) =>
-        Eventually.HoldsAsync(() => Task.FromResult(Watcher.All.Count(s => s.State == GameServerState.Ready) >= count),
-            TimeSpan.FromSeconds(90), $"the gateway to see {count} Ready runtimes");
+        Eventually.HoldsAsync(async () =>
+        {
+            var held = (await Get<SessionStore>().ListAsync()).Select(s => s.Session.Runtime).ToHashSet(StringComparer.Ordinal);
+            return Watcher.All.Count(s => s.State == GameServerState.Ready && !held.Contains(s.Name)) >= count;
+        }, TimeSpan.FromSeconds(90), $"the gateway to see {count} Ready runtimes nobody holds");
 }
